@@ -1,0 +1,65 @@
+"""The SQLAlchemy base: UUID keys, timezone-aware timestamps, and the paging query."""
+
+import uuid
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
+
+from .http.pagination import Page, PageRequest
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.TypeDecorator):
+    """A timezone-aware UTC datetime on every backend.
+
+    PostgreSQL stores `timestamptz`; SQLite keeps no zone, so values are normalised to
+    UTC on the way in and marked UTC on the way out. Naive datetimes are refused: they
+    are always a bug.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    registry = registry(type_annotation_map={datetime: UTCDateTime, uuid.UUID: sa.Uuid})
+
+
+class UUIDPrimaryKey:
+    """A random UUID4 primary key; sequential ids are never exposed."""
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+
+
+class Timestamps:
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+db = SQLAlchemy(model_class=Base)
+
+
+def paginate(statement: sa.Select, page: PageRequest) -> Page:
+    """Run `statement` for one page of scalars, with the total count of matching rows."""
+    total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())
+    )
+    items = db.session.scalars(statement.offset(page.skip).limit(page.limit)).all()
+    return Page(items=list(items), total=total or 0)

@@ -1,0 +1,13 @@
+"""The HTTP conventions both surfaces share, in one place (see API.md §1)."""
+
+from .auth import current_user
+from .blueprint import Api, Blueprint, NetworkBlueprint
+from .errors import ApiError, BadRequest, Conflict, Forbidden, InvalidId, NotFound
+from .fields import CommaList, EmailAddress, Id, Timestamp
+from .pagination import Page, PageRequest
+
+__all__ = [
+    "Api", "ApiError", "BadRequest", "Blueprint", "CommaList", "Conflict", "EmailAddress",
+    "Forbidden", "Id", "InvalidId", "NetworkBlueprint", "NotFound", "Page", "PageRequest",
+    "Timestamp", "current_user",
+]

@@ -1,0 +1,152 @@
+"""Fixtures: a migrated database, a fresh app per test, users and their credentials.
+
+The suite runs on SQLite and in-process stores by default. With TEST_DATABASE_URL
+(PostgreSQL) and TEST_REDIS_URL set, the very same tests run against those servers.
+"""
+
+import base64
+import os
+import tempfile
+
+import pytest
+import redis
+import sqlalchemy as sa
+from flask_jwt_extended import create_access_token, create_refresh_token
+from flask_migrate import upgrade
+
+# Secrets and the instance folder must exist before the app reads the environment.
+_INSTANCE = tempfile.mkdtemp(prefix="contacts-api-tests-")
+os.environ["INSTANCE_PATH"] = _INSTANCE
+os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-for-hmac")
+os.environ.setdefault("JWT_SECRET_KEY", "test-jwt-secret-key-that-is-long-enough-for-hs256")
+
+from contacts_api import create_app  # noqa: E402
+from contacts_api.accounts.models import Role, User  # noqa: E402
+from contacts_api.accounts.passwords import hash_password  # noqa: E402
+from contacts_api.config import database_url  # noqa: E402
+from contacts_api.database import db  # noqa: E402
+
+PASSWORD = "correct horse battery"
+
+DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_INSTANCE}/test.db"
+REDIS_URL = os.environ.get("TEST_REDIS_URL") or None
+
+
+def base_config(tmp_path) -> dict:
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url(DATABASE_URL, _INSTANCE),
+        "REDIS_URL": REDIS_URL,
+        # The cheapest argon2 parameters: tests check behaviour, not hashing cost.
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 64,
+        "MAIL_OUTBOX_DIR": str(tmp_path / "outbox"),
+        "AVATAR_DIR": str(tmp_path / "avatars"),
+    }
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "config(**settings): app settings for this test")
+
+
+@pytest.fixture(scope="session")
+def migrated(tmp_path_factory):
+    """Build the schema once per run by running the migrations on an empty database."""
+    app = create_app(base_config(tmp_path_factory.mktemp("migrate")))
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        else:
+            db.drop_all()
+            with db.engine.begin() as connection:
+                connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        upgrade()
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        db.engine.dispose()
+    return tables
+
+
+def _empty_tables(tables):
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as connection:
+            connection.execute(sa.text(f"TRUNCATE {', '.join(tables)} CASCADE"))
+    else:
+        with db.engine.begin() as connection:
+            for table in tables:
+                connection.execute(sa.text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def app(migrated, tmp_path, request):
+    """A fresh app per test on the migrated database, emptied afterwards.
+
+    `@pytest.mark.config(KEY=value)` overrides settings for one test.
+    """
+    config = base_config(tmp_path)
+    for marker in request.node.iter_markers("config"):
+        config.update(marker.kwargs)
+    app = create_app(config)
+    yield app
+    with app.app_context():
+        _empty_tables(migrated)
+        db.engine.dispose()
+    if REDIS_URL:
+        redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(app):
+    """Create an account directly in the database; verified unless told otherwise."""
+
+    def make(username="alice", email=None, password=PASSWORD, verified=True, role=Role.USER,
+             **fields):
+        with app.app_context():
+            user = User(
+                username=username,
+                email=email or f"{username}@example.com",
+                password_hash=hash_password(password),
+                is_verified=verified,
+                role=role,
+                **fields,
+            )
+            db.session.add(user)
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
+            return user
+
+    return make
+
+
+@pytest.fixture
+def user(make_user):
+    return make_user("alice", first_name="Alice", last_name="Liddell")
+
+
+@pytest.fixture
+def bearer(app):
+    """`bearer(user)` → headers with a real access token for that user."""
+
+    def headers(account, refresh=False):
+        with app.app_context():
+            make_token = create_refresh_token if refresh else create_access_token
+            token = make_token(identity=account.id.hex)
+        return {"Authorization": f"Bearer {token}"}
+
+    return headers
+
+
+@pytest.fixture
+def auth_headers(user, bearer):
+    return bearer(user)
+
+
+def basic(login, password=PASSWORD):
+    raw = base64.b64encode(f"{login}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {raw}"}
