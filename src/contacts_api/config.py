@@ -70,6 +70,7 @@ def from_environment(instance_path: str) -> dict:
         load_dotenv(env_file, override=False)
     redis_url = os.environ.get("REDIS_URL") or None
     return {
+        "PRODUCTION": is_production(),
         "SECRET_KEY": _secret("SECRET_KEY", instance_path),
         "JWT_SECRET_KEY": _secret("JWT_SECRET_KEY", instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url(os.environ.get("DATABASE_URL"), instance_path),

@@ -1,0 +1,9 @@
+"""Signals the accounts domain sends for other domains to act on, inside its transaction."""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: `email_claimed.send(user, email=...)`: an account now owns this address (sign-up or
+#: an added address). Receivers run before the commit, in the same transaction.
+email_claimed = _signals.signal("email-claimed")
