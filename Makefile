@@ -17,7 +17,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt setup.cfg
 
 run: install
 	$(FLASK) db upgrade
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(PORT) --workers 2 wsgi:app
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)

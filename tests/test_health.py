@@ -32,6 +32,7 @@ def test_wrong_method_is_a_json_405_with_allow(client):
 def test_openapi_document_is_valid_openapi_3(client):
     response = client.get("/openapi.json")
     assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/json; charset=utf-8"
     document = response.get_json()
     validate(document)
     assert document["openapi"].startswith("3.")

@@ -34,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(OPENAPI_SETTINGS)
     app.config.update(settings.from_environment(app.instance_path))
     app.config.update(config or {})
+    app.logger.setLevel(os.environ.get("LOG_LEVEL", "INFO"))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     register_middleware(app)

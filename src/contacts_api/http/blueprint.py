@@ -13,7 +13,7 @@ A view is its decorators plus one call into the domain:
 from functools import wraps
 
 import flask_smorest
-from flask import current_app
+from flask import current_app, jsonify
 from marshmallow import Schema, fields
 
 from .auth import current_user
@@ -37,6 +37,10 @@ class Api(flask_smorest.Api):
 
     def _register_error_handlers(self):
         register_error_handlers(self._app)
+
+    def _openapi_json(self):
+        """The document, rendered like every other response (charset, `pretty=1`)."""
+        return jsonify(self.spec.to_dict())
 
 
 class Blueprint(flask_smorest.Blueprint):
