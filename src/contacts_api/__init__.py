@@ -40,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_request_hooks(app)
     register_extensions(app)
     register_blueprints(app)
+    register_commands(app)
     return app
 
 
@@ -87,9 +88,19 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .accounts.auth_views import blp as auth
+    from .accounts.users_views import blp as users
+    from .accounts.users_views import media
     from .docs import blp as docs_assets
     from .health.views import blp as health
 
     app.register_blueprint(docs_assets)
-    for blueprint in (health,):
+    app.register_blueprint(media)
+    for blueprint in (health, auth, users):
         api.register_blueprint(blueprint)
+
+
+def register_commands(app: Flask) -> None:
+    from .accounts.cli import users_cli
+
+    app.cli.add_command(users_cli)
