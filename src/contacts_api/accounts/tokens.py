@@ -20,6 +20,7 @@ from . import revocations
 
 FAMILY = "fam"
 GENERATION = "gen"
+REQUIRED = {"access": "An access token is required", "refresh": "A refresh token is required"}
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ def decode(token: str, expected_type: str) -> dict:
     except (pyjwt.PyJWTError, JWTExtendedException) as exc:
         raise unauthorized("Invalid or expired token") from exc
     if claims.get("type") != expected_type:
-        raise unauthorized(f"An {expected_type} token is required")
+        raise unauthorized(REQUIRED[expected_type])
     if not isinstance(claims.get("jti"), str):
         raise unauthorized("Invalid or expired token")
     return claims
