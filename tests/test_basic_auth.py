@@ -3,6 +3,8 @@
 The network surface lives elsewhere; a probe `NetworkBlueprint` stands in for it.
 """
 
+import socket
+
 import pytest
 from marshmallow import Schema, fields
 
@@ -10,7 +12,7 @@ from conftest import PASSWORD, REDIS_URL, basic
 from contacts_api.accounts import auth, service
 from contacts_api.accounts.models import User
 from contacts_api.database import db
-from contacts_api.extensions import api
+from contacts_api.extensions import api, redis_store
 from contacts_api.http import NetworkBlueprint, current_user
 
 
@@ -124,3 +126,14 @@ def test_bearer_works_too_and_password_change_revokes_it(app, client, user, auth
     response = client.get("/probe1/you", headers=auth_headers)
     assert response.status_code == 401
     assert response.get_json()["detail"] == "Token has been revoked"
+
+
+def test_unreachable_cache_falls_back_to_verifying(app, client, user, hash_checks):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app.config["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
+    redis_store.init_app(app)
+    for _ in range(2):
+        assert client.get("/probe1/you", headers=basic("alice")).status_code == 200
+    assert len(hash_checks) == 2

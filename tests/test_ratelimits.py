@@ -27,6 +27,7 @@ def test_twenty_unauthenticated_requests_a_minute(client):
         assert response.status_code == 200
         assert response.headers["X-RateLimit-Limit"] == "20"
         assert response.headers["X-RateLimit-Remaining"] == str(19 - n)
+        assert "Retry-After" not in response.headers
     assert_rate_limited(client.get(HEALTH), "20 per 1 minute")
 
 

@@ -1,5 +1,6 @@
 """Token rotation, reuse detection, logout, and revocation by password change or reset."""
 
+import socket
 from datetime import timedelta
 
 import pytest
@@ -7,6 +8,7 @@ from flask_jwt_extended import create_access_token
 
 import outbox
 from conftest import PASSWORD
+from contacts_api.extensions import redis_store
 
 ME = "/api/users/me"
 REVOKED = {"error": "unauthorized", "detail": "Token has been revoked"}
@@ -246,3 +248,18 @@ class TestPasswordReset:
         assert self.set_password(client, token).status_code == 200
         assert client.post("/api/auth/login", json={
             "username": "carol", "password": "new password!"}).status_code == 200
+
+
+def test_unreachable_revocation_store_fails_closed(app, client, user, auth_headers):
+    """With Redis configured but down, a token's revocation cannot be checked: 503, not a
+    silently accepted (possibly revoked) token. Requests without credentials still work."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app.config["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
+    redis_store.init_app(app)
+    response = client.get(ME, headers=auth_headers)
+    assert response.status_code == 503
+    assert response.get_json() == {"error": "unavailable",
+                                   "detail": "Token revocation store unavailable"}
+    assert client.get("/api/healthchecker").get_json()["cache"] == "unavailable"

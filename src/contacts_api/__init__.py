@@ -13,6 +13,7 @@ from .http.converters import IdConverter
 from .http.errors import BadRequest
 from .http.override import MethodOverrideMiddleware
 from .http.rendering import OrjsonProvider
+from .ratelimits import drop_stray_retry_after
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -64,6 +65,7 @@ def register_request_hooks(app: Flask) -> None:
             raise BadRequest(detail="NUL characters are not allowed")
 
     app.before_request(load_request_user)
+    app.after_request(drop_stray_retry_after)
 
 
 def register_extensions(app: Flask) -> None:

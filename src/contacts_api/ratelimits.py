@@ -10,7 +10,7 @@ registered as an earlier `before_request` hook. The client IP is `request.remote
 which ProxyFix rewrites from `X-Forwarded-For` only for `TRUSTED_PROXIES` hops.
 """
 
-from flask import current_app, request
+from flask import Response, current_app, request
 from flask_limiter import ApplicationLimit, Limiter
 from flask_limiter.util import get_remote_address
 
@@ -44,3 +44,11 @@ limiter = Limiter(
 
 #: `@limit_me`: the per-user budget of `GET /api/users/me`.
 limit_me = limiter.limit(me_limit, key_func=user_key, exempt_when=is_anonymous)
+
+
+def drop_stray_retry_after(response: Response) -> Response:
+    """after_request: Flask-Limiter adds `Retry-After` to every limited response; it only
+    means something on a 429. Registered before the limiter so that it runs after it."""
+    if response.status_code != 429:
+        response.headers.pop("Retry-After", None)
+    return response
