@@ -135,6 +135,21 @@ class TestLogout:
         assert response.status_code == 401
         assert response.headers["WWW-Authenticate"] == 'Bearer realm="contacts"'
 
+    @pytest.mark.config(JWT_REFRESH_TOKEN_EXPIRES=timedelta(seconds=-1))
+    def test_an_expired_refresh_token_does_not_stop_the_logout(self, client, user):
+        tokens = login(client)
+        response = client.post("/api/auth/logout", headers=bearer(tokens["access_token"]),
+                               json={"refresh_token": tokens["refresh_token"]})
+        assert response.status_code == 200
+        assert status(client, tokens["access_token"]) == 401
+
+    def test_garbage_refresh_token_on_logout_is_401(self, client, user):
+        tokens = login(client)
+        response = client.post("/api/auth/logout", headers=bearer(tokens["access_token"]),
+                               json={"refresh_token": "garbage"})
+        assert response.status_code == 401
+        assert response.get_json()["detail"] == "Invalid or expired token"
+
     def test_someone_elses_refresh_token_is_refused(self, client, user, make_user):
         make_user("bob")
         mine, theirs = login(client), login(client, "bob")

@@ -111,7 +111,8 @@ class TestAvatar:
         second = upload(client, auth_headers, image_bytes("JPEG")).get_json()["avatar"]
         assert first != second
         assert stored_files(app) == [second.rsplit("/", 1)[1]]
-        assert client.get(urlsplit(first).path).status_code == 404
+        assert client.get(urlsplit(first).path).get_json() == {
+            "error": "not_found", "detail": "Avatar not found"}
 
     def test_delete(self, app, client, user, auth_headers):
         upload(client, auth_headers, image_bytes())
@@ -188,9 +189,14 @@ class TestAvatar:
         assert upload(client, {}, image_bytes()).status_code == 401
         assert client.delete("/api/users/avatar").status_code == 401
 
-    @pytest.mark.parametrize("name", ["nope", "../../etc/passwd", "0" * 32 + ".png"])
+    @pytest.mark.parametrize("name", ["nope", "..", "0" * 32 + ".png", "0" * 32 + ".PNG"])
     def test_unknown_media_is_404(self, client, name):
         response = client.get(f"/media/avatars/{name}")
+        assert response.status_code == 404
+        assert response.get_json() == {"error": "not_found", "detail": "Avatar not found"}
+
+    def test_paths_outside_the_folder_are_404(self, client):
+        response = client.get("/media/avatars/../../etc/passwd")
         assert response.status_code == 404
         assert response.get_json()["error"] == "not_found"
 
@@ -204,7 +210,7 @@ class TestAdministration:
     def test_admin_lists_users_paginated(self, client, admin, make_user, bearer):
         for name in ("bob", "carol", "dave"):
             make_user(name)
-        response = client.get("/api/users?limit=2&skip=1", headers=bearer(admin))
+        response = client.get("/api/users/?limit=2&skip=1", headers=bearer(admin))
         assert response.status_code == 200
         assert [u["username"] for u in response.get_json()] == ["bob", "carol"]
         assert response.headers["X-Total-Count"] == "4"

@@ -41,7 +41,7 @@ def login_credentials(args: dict) -> tuple[str, str]:
 @blp.route("/register", methods=["POST"])
 @blp.arguments(RegisterSchema)
 @blp.response(201, UserSchema)
-@blp.alt_response(409, description="Username or email already taken")
+@blp.alt_response(409, response="CONFLICT", description="Username or email already taken")
 def register(args):
     """Create an account and send its verification email."""
     return service.register(**args)
@@ -50,6 +50,7 @@ def register(args):
 @blp.route("/login", methods=["POST"])
 @blp.arguments(LoginSchema)
 @blp.response(200, TokenPairSchema)
+@blp.alt_response(401, response="UNAUTHORIZED", description="Wrong credentials or unverified")
 @blp.doc(security=[{}, {"basicAuth": []}])
 def login(args):
     """Exchange a username (or email) and password for an access and a refresh token."""
@@ -59,6 +60,7 @@ def login(args):
 @blp.route("/refresh-token", methods=["POST"])
 @blp.arguments(RefreshSchema)
 @blp.response(200, TokenPairSchema)
+@blp.alt_response(401, response="UNAUTHORIZED", description="Invalid, expired or reused token")
 def refresh_token(args):
     """Exchange a refresh token for a new pair; the presented one stops working."""
     return sessions.refresh(args["refresh_token"])
@@ -76,6 +78,7 @@ def logout(args):
 
 @blp.route("/confirmed_email/<token>")
 @blp.response(200, MessageSchema)
+@blp.alt_response(400, response="BAD_REQUEST", description="Invalid or expired token")
 def confirmed_email(token):
     """Verify an email address with the link from the verification email."""
     verified_now = service.confirm_email(token)
@@ -103,6 +106,7 @@ def reset_password(args):
 @blp.route("/set-password", methods=["POST"])
 @blp.arguments(SetPasswordSchema)
 @blp.response(200, MessageSchema)
+@blp.alt_response(400, response="BAD_REQUEST", description="Invalid, expired or used token")
 def set_password(args):
     """Set a new password with a reset token; every earlier token is revoked."""
     service.reset_password(args["token"], args["password"])

@@ -17,7 +17,7 @@ from flask import current_app, has_request_context, request
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..database import db
-from ..http.errors import ApiError, ValidationFailed
+from ..http.errors import ApiError, NotFound, ValidationFailed
 
 SIZE = 256
 FORMATS = {"PNG", "JPEG", "GIF", "WEBP"}
@@ -80,6 +80,14 @@ def remove(name: str | None) -> None:
     """Delete a stored avatar file, if there is one."""
     if name and NAME_PATTERN.fullmatch(name):
         (Path(current_app.config["AVATAR_DIR"]) / name).unlink(missing_ok=True)
+
+
+def stored_path(name: str) -> Path:
+    """The file of a stored avatar; 404 for any other name."""
+    path = Path(current_app.config["AVATAR_DIR"]) / name
+    if not NAME_PATTERN.fullmatch(name) or not path.is_file():
+        raise NotFound("Avatar not found")
+    return path
 
 
 def url(name: str | None) -> str | None:

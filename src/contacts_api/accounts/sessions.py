@@ -3,7 +3,7 @@
 from ..http.auth import unauthorized
 from ..http.errors import ApiError
 from . import tokens
-from .auth import check_usable, user_from_password, user_from_token
+from .auth import user_from_password, user_from_token
 from .models import User
 
 
@@ -30,17 +30,18 @@ def refresh(refresh_token: str) -> tokens.TokenPair:
         # Used by a concurrent request an instant ago: the same replay, the same answer.
         tokens.revoke_family(claims)
         raise unauthorized("Token has been revoked")
-    return tokens.issue_pair(check_usable(user), claims.get(tokens.FAMILY))
+    return tokens.issue_pair(user, claims.get(tokens.FAMILY))
 
 
 def logout(user: User, access_claims: dict, refresh_token: str | None = None) -> None:
     """End the login the access token belongs to, and the given refresh token's.
 
-    The access token, and every token of its family, stop working at once.
+    The access token, and every token of its family, stop working at once. An expired
+    refresh token is accepted (its family may still hold live access tokens).
     """
     refresh_claims = None
     if refresh_token:
-        refresh_claims = tokens.decode(refresh_token, "refresh")
+        refresh_claims = tokens.decode(refresh_token, "refresh", allow_expired=True)
         if tokens.user_id(refresh_claims) != user.id:
             raise unauthorized("Invalid refresh token")
     for claims in filter(None, (access_claims, refresh_claims)):

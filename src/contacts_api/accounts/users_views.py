@@ -3,10 +3,9 @@
 from functools import wraps
 
 from flask import Blueprint as FlaskBlueprint
-from flask import current_app, request, send_from_directory
+from flask import current_app, request, send_file
 
 from ..http import Blueprint, Forbidden, current_user
-from ..http.errors import NotFound
 from ..ratelimits import limit_me
 from . import admin, avatars
 from .schemas import AvatarUploadSchema, RoleSchema, UserSchema
@@ -55,6 +54,7 @@ def me():
 @accepts_avatar_upload
 @blp.arguments(AvatarUploadSchema, location="files")
 @blp.response(200, UserSchema)
+@blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE", description="Over 5 MiB")
 def upload_avatar(args):
     """Set the avatar from an uploaded image, cropped square and resized to 256 px."""
     user = current_user()
@@ -72,10 +72,11 @@ def delete_avatar():
     return user
 
 
-@blp.route("/")
+@blp.route("")
 @blp.login_required
 @admin_required
 @blp.response(200, UserSchema(many=True))
+@blp.alt_response(403, response="FORBIDDEN", description="Not an admin")
 @blp.paginate()
 def list_users(page):
     """All accounts, oldest first (admins only)."""
@@ -87,6 +88,8 @@ def list_users(page):
 @admin_required
 @blp.arguments(RoleSchema)
 @blp.response(200, UserSchema)
+@blp.alt_response(403, response="FORBIDDEN", description="Not an admin, or the caller's own role")
+@blp.alt_response(404, response="NOT_FOUND", description="No such user")
 def set_role(args, user_id):
     """Make an account a user or an admin (admins only)."""
     return admin.set_role(current_user(), user_id, args["role"])
@@ -95,8 +98,4 @@ def set_role(args, user_id):
 @media.route("/<name>")
 def avatar_image(name):
     """Serve a stored avatar; names are random and never reused, so caches may keep them."""
-    if not avatars.NAME_PATTERN.fullmatch(name):
-        raise NotFound("Avatar not found")
-    return send_from_directory(
-        current_app.config["AVATAR_DIR"], name, max_age=365 * 24 * 3600, mimetype="image/png"
-    )
+    return send_file(avatars.stored_path(name), mimetype="image/png", max_age=365 * 24 * 3600)
