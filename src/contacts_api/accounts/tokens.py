@@ -77,6 +77,9 @@ def ensure_current(claims: dict, user) -> None:
 
 
 def _remaining(claims: dict) -> timedelta:
+    """How long the token stays valid; a token without expiry is kept like a refresh token."""
+    if not isinstance(claims.get("exp"), int | float):
+        return current_app.config["JWT_REFRESH_TOKEN_EXPIRES"]
     return datetime.fromtimestamp(claims["exp"], UTC) - datetime.now(UTC)
 
 
