@@ -13,6 +13,7 @@ from .http.converters import IdConverter
 from .http.errors import BadRequest
 from .http.override import MethodOverrideMiddleware
 from .http.rendering import OrjsonProvider
+from .ratelimits import drop_stray_retry_after
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -41,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_request_hooks(app)
     register_extensions(app)
     register_blueprints(app)
+    register_commands(app)
     return app
 
 
@@ -64,6 +66,7 @@ def register_request_hooks(app: Flask) -> None:
             raise BadRequest(detail="NUL characters are not allowed")
 
     app.before_request(load_request_user)
+    app.after_request(drop_stray_retry_after)
 
 
 def register_extensions(app: Flask) -> None:
@@ -88,9 +91,19 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .accounts.auth_views import blp as auth
+    from .accounts.users_views import blp as users
+    from .accounts.users_views import media
     from .docs import blp as docs_assets
     from .health.views import blp as health
 
     app.register_blueprint(docs_assets)
-    for blueprint in (health,):
+    app.register_blueprint(media)
+    for blueprint in (health, auth, users):
         api.register_blueprint(blueprint)
+
+
+def register_commands(app: Flask) -> None:
+    from .accounts.cli import users_cli
+
+    app.cli.add_command(users_cli)

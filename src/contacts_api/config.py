@@ -79,6 +79,8 @@ def from_environment(instance_path: str) -> dict:
         # Bodies: 1 MiB in general; the avatar upload raises its own limit.
         "MAX_CONTENT_LENGTH": MIB,
         "AVATAR_MAX_BYTES": 5 * MIB,
+        # Declared pixels an avatar upload may have (decompression-bomb guard).
+        "AVATAR_MAX_PIXELS": _int("AVATAR_MAX_PIXELS", 25_000_000),
         "AVATAR_DIR": os.environ.get("AVATAR_DIR") or str(Path(instance_path) / "avatars"),
         "PUBLIC_BASE_URL": (os.environ.get("PUBLIC_BASE_URL") or "").rstrip("/") or None,
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
@@ -90,6 +92,8 @@ def from_environment(instance_path: str) -> dict:
         ),
         "VERIFICATION_TOKEN_SECONDS": _int("VERIFICATION_TOKEN_SECONDS", 24 * 3600),
         "RESET_TOKEN_SECONDS": _int("RESET_TOKEN_SECONDS", 3600),
+        # Verified Basic credentials are remembered this long (see accounts/credentials_cache).
+        "BASIC_AUTH_CACHE_SECONDS": _int("BASIC_AUTH_CACHE_SECONDS", 60),
         # Password hashing (argon2id). Tests lower the cost; production keeps the defaults.
         "ARGON2_TIME_COST": _int("ARGON2_TIME_COST", 3),
         "ARGON2_MEMORY_COST": _int("ARGON2_MEMORY_COST", 64 * 1024),

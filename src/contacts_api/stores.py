@@ -2,13 +2,17 @@
 
 import redis
 from flask import current_app
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 
 class RedisStore:
     """A Flask extension holding the Redis client, or None for the embedded defaults.
 
-    Timeouts are short so that a Redis outage degrades requests (cache bypassed,
-    limiter in process) instead of hanging them.
+    Timeouts are short, and a failed command is retried once at once (a pooled
+    connection may have gone stale) instead of with redis-py's default backoff of
+    seconds, so that a Redis outage degrades requests (cache bypassed, limiter in
+    process) instead of hanging them.
     """
 
     def __init__(self):
@@ -18,7 +22,11 @@ class RedisStore:
         url = app.config.get("REDIS_URL")
         self.client = (
             redis.Redis.from_url(
-                url, socket_connect_timeout=0.5, socket_timeout=0.5, health_check_interval=30
+                url,
+                socket_connect_timeout=0.5,
+                socket_timeout=0.5,
+                health_check_interval=30,
+                retry=Retry(NoBackoff(), 1),
             )
             if url
             else None

@@ -5,20 +5,15 @@ whether the caller is authenticated). The outcome is recorded for `current_user(
 an endpoint that needs no user never fails because of bad credentials.
 """
 
-import uuid
-from datetime import UTC, datetime
-
-import jwt as pyjwt
 import sqlalchemy as sa
-from flask import current_app
-from flask_jwt_extended import decode_token
-from flask_jwt_extended.exceptions import JWTExtendedException
+from flask import current_app, g
 
 from ..database import db
 from ..http.auth import accepted_schemes, authenticated, read_credentials, rejected, unauthorized
 from ..http.errors import ApiError
+from . import credentials_cache, tokens
 from .models import User
-from .passwords import dummy_verify, verify_password
+from .passwords import dummy_verify, fingerprint, verify_password
 
 
 def find_by_login(login: str) -> User | None:
@@ -49,24 +44,38 @@ def user_from_password(login: str, password: str) -> User:
     return check_usable(user)
 
 
+def user_from_basic(login: str, password: str) -> User:
+    """`user_from_password`, with repeated credentials served from a short-lived cache."""
+    cached = credentials_cache.lookup(login, password)
+    if cached is not None:
+        user_id, digest = cached
+        user = db.session.get(User, user_id)
+        key = login.strip().lower()
+        if (
+            user is not None
+            and key in (user.username.lower(), user.email.lower())
+            and fingerprint(user.password_hash) == digest
+        ):
+            return check_usable(user)
+    user = user_from_password(login, password)
+    credentials_cache.remember(login, password, user)
+    return user
+
+
 def user_from_token(token: str, expected_type: str = "access") -> tuple[User, dict]:
     """The user and claims of a valid, unrevoked token of the expected type."""
-    try:
-        claims = decode_token(token)
-    except (pyjwt.PyJWTError, JWTExtendedException) as exc:
-        raise unauthorized("Invalid or expired token") from exc
-    if claims.get("type") != expected_type:
-        raise unauthorized(f"An {expected_type} token is required")
-    try:
-        user = db.session.get(User, uuid.UUID(hex=claims["sub"]))
-    except (KeyError, ValueError, TypeError):
-        user = None
+    claims = tokens.decode(token, expected_type)
+    user_id = tokens.user_id(claims)
+    user = db.session.get(User, user_id) if user_id else None
     if user is None:
         raise unauthorized("Invalid or expired token")
-    issued_at = datetime.fromtimestamp(claims["iat"], UTC)
-    if issued_at < user.tokens_valid_after.replace(microsecond=0):
-        raise unauthorized("Token has been revoked")
+    tokens.ensure_current(claims, user)
     return check_usable(user), claims
+
+
+def current_token_claims() -> dict | None:
+    """The claims of the access token that authenticated this request, if one did."""
+    return g.get("token_claims")
 
 
 def load_request_user() -> None:
@@ -78,9 +87,9 @@ def load_request_user() -> None:
         if credentials.scheme not in accepted_schemes():
             raise unauthorized("Unsupported authorization scheme")
         if credentials.scheme == "bearer":
-            user, _ = user_from_token(credentials.token)
+            user, g.token_claims = user_from_token(credentials.token)
         else:
-            user = user_from_password(credentials.login, credentials.password)
+            user = user_from_basic(credentials.login, credentials.password)
         authenticated(user)
     except ApiError as error:
         rejected(error)

@@ -6,8 +6,10 @@ from flask import current_app, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ..mailer import send_message
+from .passwords import fingerprint
 
 VERIFY_SALT = "verify-email"
+RESET_SALT = "reset-password"
 
 
 def _serializer(salt: str) -> URLSafeTimedSerializer:
@@ -50,5 +52,33 @@ def verified_user_id(token: str) -> tuple[uuid.UUID, str] | None:
     payload = read_token(VERIFY_SALT, token, current_app.config["VERIFICATION_TOKEN_SECONDS"])
     try:
         return uuid.UUID(hex=payload["uid"]), payload["email"]
+    except (TypeError, KeyError, ValueError):
+        return None
+
+
+def send_reset_email(user) -> None:
+    """Mail a single-use reset token, bound to the current password hash.
+
+    Setting any password changes the hash (argon2 salts every hash), so the token dies
+    with its first use and with any other password change.
+    """
+    token = make_token(RESET_SALT, {"uid": user.id.hex, "pw": fingerprint(user.password_hash)})
+    endpoint = public_url("/api/auth/set-password")
+    minutes = current_app.config["RESET_TOKEN_SECONDS"] // 60
+    send_message(
+        user.email,
+        "Reset your password",
+        f"Hello {user.username},\n\nSomeone asked to reset the password of your account. "
+        f"If it was you, send this token with your new password (fields token, password and "
+        f"confirm_password) to {endpoint}:\n\n{token}\n\nThe token works once, for "
+        f"{minutes} minutes. If you did not ask for it, ignore this message.\n",
+    )
+
+
+def reset_claims(token: str) -> tuple[uuid.UUID, str] | None:
+    """(user id, password fingerprint) from a valid reset token, or None."""
+    payload = read_token(RESET_SALT, token, current_app.config["RESET_TOKEN_SECONDS"])
+    try:
+        return uuid.UUID(hex=payload["uid"]), str(payload["pw"])
     except (TypeError, KeyError, ValueError):
         return None

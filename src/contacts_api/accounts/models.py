@@ -48,6 +48,9 @@ class User(UUIDPrimaryKey, Timestamps, db.Model):
     avatar: Mapped[str | None] = mapped_column(sa.String(255))
     # Tokens issued before this instant are dead (password change or reset).
     tokens_valid_after: Mapped[datetime] = mapped_column(default=utcnow)
+    # Every token carries the generation it was issued in; a password change bumps it, which
+    # kills every earlier token exactly (a timestamp would spare tokens of the same second).
+    token_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     # `updated` of the /1/ User object: the last change of the user's contact information.
     profile_updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -88,6 +91,18 @@ class User(UUIDPrimaryKey, Timestamps, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
+
+
+class RevokedToken(db.Model):
+    """A revoked token id (`jti:<id>`) or token family (`fam:<id>`), kept until it expires.
+
+    Used when no Redis is configured; with Redis the same keys live there instead.
+    """
+
+    __tablename__ = "revoked_tokens"
+
+    key: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class UserEmail(db.Model):

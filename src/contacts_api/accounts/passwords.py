@@ -1,5 +1,8 @@
 """Password hashing with argon2id, a slow, memory-hard KDF."""
 
+import hashlib
+import hmac
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
@@ -35,3 +38,13 @@ def _dummy_hash() -> str:
     if cached is None:
         cached = current_app.extensions["argon2_dummy_hash"] = hash_password("not a password")
     return cached
+
+
+def fingerprint(password_hash: str) -> str:
+    """A keyed digest of the stored hash: changes whenever the password does.
+
+    Reset links and cached Basic credentials carry it, so both die with a password change
+    without storing (or revealing) the hash itself.
+    """
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, password_hash.encode(), hashlib.sha256).hexdigest()[:32]

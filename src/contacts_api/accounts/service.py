@@ -3,10 +3,12 @@
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from ..database import db
-from .emails import send_verification_email
+from ..database import db, utcnow
+from ..http.errors import BadRequest, Conflict
+from . import avatars
+from .emails import reset_claims, send_reset_email, send_verification_email, verified_user_id
 from .models import User, UserEmail
-from .passwords import hash_password
+from .passwords import fingerprint, hash_password
 from .signals import email_claimed
 
 
@@ -35,7 +37,7 @@ def email_in_use(email: str) -> bool:
 
 
 def create_account(username: str, email: str, password: str, **fields) -> User:
-    """Create an unverified account and send its verification email.
+    """Create an account and, unless it is created verified, send its verification email.
 
     Uniqueness is decided by the database's unique indexes, so two simultaneous
     sign-ups with one address end in one account and one `EmailTaken`, never a 500.
@@ -54,5 +56,80 @@ def create_account(username: str, email: str, password: str, **fields) -> User:
         if "email" in str(exc.orig).lower():
             raise EmailTaken(email) from exc
         raise UsernameTaken(username) from exc
-    send_verification_email(user)
+    if not user.is_verified:
+        send_verification_email(user)
     return user
+
+
+def register(username: str, email: str, password: str, **fields) -> User:
+    """`create_account` for `/api/auth/register`: a taken username or email is a 409."""
+    try:
+        return create_account(username, email, password, **fields)
+    except EmailTaken as exc:
+        raise Conflict("Email already registered") from exc
+    except UsernameTaken as exc:
+        raise Conflict("Username already taken") from exc
+
+
+def find_by_email(email: str) -> User | None:
+    """The account whose login email is `email`, case-insensitively."""
+    return db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == email.lower()))
+
+
+def set_password(user: User, password: str) -> None:
+    """Change the password and revoke every token issued before the change."""
+    user.password_hash = hash_password(password)
+    user.token_generation = User.token_generation + 1
+    user.tokens_valid_after = utcnow()
+    db.session.commit()
+
+
+def confirm_email(token: str) -> bool:
+    """Mark the account a verification token was issued for as verified.
+
+    Returns False when it already was. The token names the address it was sent to, so
+    it stops working if the account's email changes meanwhile.
+    """
+    claims = verified_user_id(token)
+    user = db.session.get(User, claims[0]) if claims else None
+    if user is None or user.email.lower() != claims[1]:
+        raise BadRequest(detail="Invalid or expired verification token")
+    if user.is_verified:
+        return False
+    user.is_verified = True
+    db.session.commit()
+    return True
+
+
+def resend_verification(email: str) -> None:
+    """Send a new verification email if `email` belongs to an unverified account."""
+    user = find_by_email(email)
+    if user is not None and not user.is_verified:
+        send_verification_email(user)
+
+
+def request_password_reset(email: str) -> None:
+    """Send a reset token if `email` belongs to an account; say nothing either way."""
+    user = find_by_email(email)
+    if user is not None:
+        send_reset_email(user)
+
+
+def reset_password(token: str, password: str) -> None:
+    """Set a new password with a reset token, which then stops working.
+
+    The token was sent to the account's address, so using it also proves the address.
+    """
+    claims = reset_claims(token)
+    user = db.session.get(User, claims[0]) if claims else None
+    if user is None or fingerprint(user.password_hash) != claims[1]:
+        raise BadRequest(detail="Invalid, expired or already used reset token")
+    user.is_verified = True
+    set_password(user, password)
+
+
+def delete_account(user: User) -> None:
+    avatar = user.avatar
+    db.session.delete(user)
+    db.session.commit()
+    avatars.remove(avatar)

@@ -1,0 +1,25 @@
+"""User administration: listing accounts and changing roles (API and CLI alike)."""
+
+import uuid
+
+import sqlalchemy as sa
+
+from ..database import db, paginate
+from ..http import Forbidden, NotFound, Page, PageRequest
+from .models import Role, User
+
+
+def list_users(page: PageRequest) -> Page:
+    return paginate(sa.select(User).order_by(User.created_at, User.id), page)
+
+
+def set_role(actor: User, user_id: uuid.UUID, role: Role) -> User:
+    """Change a role. Admins cannot change their own, so the last admin always stays one."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("User not found")
+    if user.id == actor.id:
+        raise Forbidden(detail="Admins cannot change their own role")
+    user.role = role
+    db.session.commit()
+    return user

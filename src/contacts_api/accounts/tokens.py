@@ -1,0 +1,99 @@
+"""Access and refresh JWTs: what they carry, and when they stop working.
+
+Every token of one login shares a family id (`fam`): the refresh tokens that rotation
+hands out and the access tokens issued alongside them. Revoking the family ends the
+login everywhere. Every token also carries the user's token generation (`gen`); a
+password change bumps it, which kills every earlier token at once.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import jwt as pyjwt
+from flask import current_app
+from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
+from flask_jwt_extended.exceptions import JWTExtendedException
+
+from ..http.auth import unauthorized
+from . import revocations
+
+FAMILY = "fam"
+GENERATION = "gen"
+REQUIRED = {"access": "An access token is required", "refresh": "A refresh token is required"}
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    token_type: str = "bearer"  # noqa: S105 (the OAuth 2 token type, not a secret)
+
+
+def issue_pair(user, family: str | None = None) -> TokenPair:
+    """A new access and refresh token for `user`, in `family` or a new one."""
+    claims = {FAMILY: family or uuid.uuid4().hex, GENERATION: user.token_generation}
+    identity = user.id.hex
+    return TokenPair(
+        access_token=create_access_token(identity, additional_claims=claims),
+        refresh_token=create_refresh_token(identity, additional_claims=claims),
+    )
+
+
+def decode(token: str, expected_type: str, *, allow_expired: bool = False) -> dict:
+    """The claims of a genuine, unexpired token of `expected_type`; 401 otherwise."""
+    try:
+        claims = decode_token(token, allow_expired=allow_expired)
+    except (pyjwt.PyJWTError, JWTExtendedException) as exc:
+        raise unauthorized("Invalid or expired token") from exc
+    if claims.get("type") != expected_type:
+        raise unauthorized(REQUIRED[expected_type])
+    if not isinstance(claims.get("jti"), str):
+        raise unauthorized("Invalid or expired token")
+    return claims
+
+
+def user_id(claims: dict) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(hex=claims["sub"])
+    except (KeyError, ValueError, TypeError, AttributeError):
+        return None
+
+
+def _keys(claims: dict) -> list[str]:
+    keys = [f"jti:{claims['jti']}"]
+    if isinstance(claims.get(FAMILY), str):
+        keys.append(f"fam:{claims[FAMILY]}")
+    return keys
+
+
+def ensure_current(claims: dict, user) -> None:
+    """401 unless the token is of the user's current generation and not revoked."""
+    # Tokens without the claim predate any password change, i.e. generation 0.
+    if claims.get(GENERATION, 0) != user.token_generation or revocations.any_revoked(
+        _keys(claims)
+    ):
+        raise unauthorized("Token has been revoked")
+
+
+def _remaining(claims: dict) -> timedelta:
+    """How long the token stays valid; a token without expiry is kept like a refresh token."""
+    if not isinstance(claims.get("exp"), int | float):
+        return current_app.config["JWT_REFRESH_TOKEN_EXPIRES"]
+    return datetime.fromtimestamp(claims["exp"], UTC) - datetime.now(UTC)
+
+
+def revoke_token(claims: dict) -> bool:
+    """Revoke this one token until it expires; False when it already was revoked."""
+    return revocations.revoke(f"jti:{claims['jti']}", _remaining(claims))
+
+
+def revoke_family(claims: dict) -> None:
+    """Revoke every token of the login `claims` belongs to.
+
+    A family's newest refresh token expires at most one refresh lifetime from now, so
+    the entry is kept that long.
+    """
+    family = claims.get(FAMILY)
+    if isinstance(family, str):
+        revocations.revoke(f"fam:{family}", current_app.config["JWT_REFRESH_TOKEN_EXPIRES"])

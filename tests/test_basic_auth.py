@@ -1,0 +1,139 @@
+"""HTTP Basic on `/1/`: username or email, the verified-credentials cache, revocation.
+
+The network surface lives elsewhere; a probe `NetworkBlueprint` stands in for it.
+"""
+
+import socket
+
+import pytest
+from marshmallow import Schema, fields
+
+from conftest import PASSWORD, REDIS_URL, basic
+from contacts_api.accounts import auth, service
+from contacts_api.accounts.models import User
+from contacts_api.database import db
+from contacts_api.extensions import api, redis_store
+from contacts_api.http import NetworkBlueprint, current_user
+
+
+class WhoSchema(Schema):
+    id = fields.String()
+
+
+@pytest.fixture
+def app(app):
+    blp = NetworkBlueprint("probe_basic", __name__, url_prefix="/probe1")
+
+    @blp.route("/you")
+    @blp.login_required
+    @blp.response(200, WhoSchema)
+    def you():
+        return {"id": current_user().id.hex}
+
+    api.register_blueprint(blp)
+    return app
+
+
+@pytest.fixture
+def hash_checks(monkeypatch):
+    """Counts the argon2 verifications Basic authentication performs."""
+    calls = []
+    real = auth.verify_password
+
+    def counting(password_hash, password):
+        calls.append(password_hash)
+        return real(password_hash, password)
+
+    monkeypatch.setattr(auth, "verify_password", counting)
+    return calls
+
+
+def change_password(app, user, password):
+    with app.app_context():
+        service.set_password(db.session.get(User, user.id), password)
+
+
+@pytest.mark.parametrize("login", ["alice", "ALICE", "alice@example.com"])
+def test_username_or_email(client, user, login):
+    response = client.get("/probe1/you", headers=basic(login))
+    assert response.status_code == 200
+    assert response.get_json() == {"id": user.id.hex}
+
+
+@pytest.mark.parametrize(("login", "password"), [("alice", "wrong"), ("nobody", PASSWORD)])
+def test_wrong_credentials_are_401_with_a_basic_challenge(client, user, login, password):
+    response = client.get("/probe1/you", headers=basic(login, password))
+    assert response.status_code == 401
+    assert response.get_json() == {"error": "unauthorized",
+                                   "detail": "Incorrect username or password"}
+    assert 'Basic realm="contacts"' in response.headers["WWW-Authenticate"]
+
+
+def test_repeated_credentials_are_verified_once(client, user, hash_checks):
+    for _ in range(5):
+        assert client.get("/probe1/you", headers=basic("alice")).status_code == 200
+    assert len(hash_checks) == 1
+
+
+def test_wrong_passwords_are_never_cached(client, user, hash_checks):
+    for _ in range(3):
+        assert client.get("/probe1/you", headers=basic("alice", "nope")).status_code == 401
+    assert len(hash_checks) == 3
+
+
+def test_the_cache_never_holds_the_password(app, client, user):
+    client.get("/probe1/you", headers=basic("alice"))
+    if REDIS_URL:
+        import redis
+
+        stored = redis.Redis.from_url(REDIS_URL)
+        keys = stored.keys("basic-auth:*")
+        dump = b" ".join(keys + [stored.get(key) for key in keys])
+    else:
+        entries = app.extensions["basic_auth_cache"]._entries
+        dump = " ".join(f"{k} {v}" for k, v in entries.items()).encode()
+    assert dump
+    assert PASSWORD.encode() not in dump and b"alice" not in dump
+    assert b"argon2" not in dump
+
+
+def test_password_change_invalidates_cached_credentials(app, client, user, hash_checks):
+    assert client.get("/probe1/you", headers=basic("alice")).status_code == 200
+    change_password(app, user, "a new password")
+    assert client.get("/probe1/you", headers=basic("alice")).status_code == 401
+    assert client.get("/probe1/you", headers=basic("alice", "a new password")).status_code == 200
+
+
+def test_a_cached_login_that_changed_hands_is_not_trusted(app, client, user):
+    assert client.get("/probe1/you", headers=basic("alice")).status_code == 200
+    with app.app_context():
+        db.session.get(User, user.id).username = "alicia"
+        db.session.commit()
+    assert client.get("/probe1/you", headers=basic("alice")).status_code == 401
+    assert client.get("/probe1/you", headers=basic("alicia")).status_code == 200
+
+
+def test_unverified_account_cannot_use_basic(client, make_user):
+    make_user("carol", verified=False)
+    response = client.get("/probe1/you", headers=basic("carol"))
+    assert response.status_code == 401
+    assert response.get_json()["detail"] == "User is not verified"
+
+
+def test_bearer_works_too_and_password_change_revokes_it(app, client, user, auth_headers):
+    assert client.get("/probe1/you", headers=auth_headers).status_code == 200
+    change_password(app, user, "a new password")
+    response = client.get("/probe1/you", headers=auth_headers)
+    assert response.status_code == 401
+    assert response.get_json()["detail"] == "Token has been revoked"
+
+
+def test_unreachable_cache_falls_back_to_verifying(app, client, user, hash_checks):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app.config["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
+    redis_store.init_app(app)
+    for _ in range(2):
+        assert client.get("/probe1/you", headers=basic("alice")).status_code == 200
+    assert len(hash_checks) == 2
