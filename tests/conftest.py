@@ -11,7 +11,6 @@ import tempfile
 import pytest
 import redis
 import sqlalchemy as sa
-from flask_jwt_extended import create_access_token, create_refresh_token
 from flask_migrate import upgrade
 
 # Secrets and the instance folder must exist before the app reads the environment.
@@ -21,6 +20,7 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-for-hma
 os.environ.setdefault("JWT_SECRET_KEY", "test-jwt-secret-key-that-is-long-enough-for-hs256")
 
 from contacts_api import create_app  # noqa: E402
+from contacts_api.accounts import tokens  # noqa: E402
 from contacts_api.accounts.models import Role, User  # noqa: E402
 from contacts_api.accounts.passwords import hash_password  # noqa: E402
 from contacts_api.config import database_url  # noqa: E402
@@ -135,8 +135,8 @@ def bearer(app):
 
     def headers(account, refresh=False):
         with app.app_context():
-            make_token = create_refresh_token if refresh else create_access_token
-            token = make_token(identity=account.id.hex)
+            pair = tokens.issue_pair(account)
+        token = pair.refresh_token if refresh else pair.access_token
         return {"Authorization": f"Bearer {token}"}
 
     return headers

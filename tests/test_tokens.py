@@ -265,16 +265,18 @@ class TestPasswordReset:
             "username": "carol", "password": "new password!"}).status_code == 200
 
 
-def test_unreachable_revocation_store_fails_closed(app, client, user, auth_headers):
-    """With Redis configured but down, a token's revocation cannot be checked: 503, not a
-    silently accepted (possibly revoked) token. Requests without credentials still work."""
+def test_revocations_hold_while_redis_is_unreachable(app, client, user, bearer):
+    """Revocations live in the database: with Redis configured but down, a live token
+    still works and a revoked one is still refused."""
+    live, revoked = bearer(user), bearer(user)
+    assert client.post("/api/auth/logout", headers=revoked).status_code == 200
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     app.config["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
     redis_store.init_app(app)
-    response = client.get(ME, headers=auth_headers)
-    assert response.status_code == 503
-    assert response.get_json() == {"error": "unavailable",
-                                   "detail": "Token revocation store unavailable"}
+    assert client.get(ME, headers=live).status_code == 200
+    response = client.get(ME, headers=revoked)
+    assert response.status_code == 401
+    assert response.get_json() == {"error": "unauthorized", "detail": "Token has been revoked"}
     assert client.get("/api/healthchecker").get_json()["cache"] == "unavailable"
