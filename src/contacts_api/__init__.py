@@ -89,7 +89,8 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from .docs import blp as docs_assets
     from .health.views import blp as health
+    from .network import blueprints as network_blueprints
 
     app.register_blueprint(docs_assets)
-    for blueprint in (health,):
+    for blueprint in (health, *network_blueprints()):
         api.register_blueprint(blueprint)
