@@ -36,7 +36,7 @@ def _registered(keys) -> dict[str, uuid.UUID]:
         sa.select(sa.func.lower(UserEmail.email), UserEmail.user_id)
         .where(sa.func.lower(UserEmail.email).in_(keys)),
     )
-    return dict(db.session.execute(statement).tuples())
+    return {key: user_id for key, user_id in db.session.execute(statement)}
 
 
 def _email_key(raw) -> str:

@@ -1,25 +1,11 @@
 """The `/1/` User and Invite objects, and the per-item results of batch endpoints."""
 
-from dataclasses import dataclass
-
 from marshmallow import Schema, fields, post_dump
 
 from ..accounts.models import PROTECTED_PROFILE_FIELDS, PUBLIC_PROFILE_FIELDS
 from ..http import ApiError, Id, Timestamp
 
 GUARANTEED = ("id", "first_name", "last_name", "updated")
-
-
-@dataclass(frozen=True)
-class ItemError:
-    """One batch item's failure, rendered as the error object a single call would return."""
-
-    error: str
-    detail: object
-
-    @classmethod
-    def of(cls, exc: ApiError) -> "ItemError":
-        return cls(exc.error, exc.detail)
 
 
 class _UserSchema(Schema):
@@ -83,7 +69,7 @@ def _result_schema(base):
             many = self.many if many is None else many
             if many:
                 return [self.dump(item, many=False) for item in obj]
-            if isinstance(obj, ItemError):
+            if isinstance(obj, ApiError):
                 return {"error": obj.error, "detail": obj.detail}
             return base().dump(obj)
 

@@ -38,29 +38,30 @@ class UserView:
 
 
 def relationship_columns(viewer_id: uuid.UUID) -> list:
+    # Correlated on User only: the listing query may itself join these tables.
     mine, theirs = aliased(Contact), aliased(Contact)
     return [
         sa.select(Contact.added_at)
         .where(Contact.user_id == viewer_id, Contact.contact_id == User.id)
-        .scalar_subquery(),
+        .correlate(User).scalar_subquery(),
         sa.select(ContactRequest.sent_at)
         .where(ContactRequest.sender_id == viewer_id, ContactRequest.recipient_id == User.id)
-        .scalar_subquery(),
+        .correlate(User).scalar_subquery(),
         sa.select(ContactRequest.sent_at)
         .where(ContactRequest.sender_id == User.id, ContactRequest.recipient_id == viewer_id)
-        .scalar_subquery(),
+        .correlate(User).scalar_subquery(),
         sa.select(Suggestion.suggested_at)
         .where(Suggestion.user_id == viewer_id, Suggestion.suggested_id == User.id,
                Suggestion.hidden_at.is_(None))
-        .scalar_subquery(),
+        .correlate(User).scalar_subquery(),
         sa.select(Block.blocked_at)
         .where(Block.blocker_id == viewer_id, Block.blocked_id == User.id)
-        .scalar_subquery(),
+        .correlate(User).scalar_subquery(),
         sa.select(sa.func.count())
         .select_from(mine)
         .join(theirs, theirs.contact_id == mine.contact_id)
         .where(mine.user_id == viewer_id, theirs.user_id == User.id, User.id != viewer_id)
-        .scalar_subquery(),
+        .correlate(User).scalar_subquery(),
     ]
 
 
