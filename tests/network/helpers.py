@@ -3,9 +3,9 @@
 import base64
 import re
 
-
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 T = "<timestamp>"
+PASSWORD = "correct horse battery"  # every `make_user` account's
 
 
 def shape(value):
@@ -32,7 +32,7 @@ def public(user, **extra):
 ALICE_PROTECTED = {"home_email": "alice.home@example.org", "home_mobile": "+1 (212) 555-2355"}
 
 
-def basic(login, password="correct horse battery"):
+def basic(login, password=PASSWORD):
     """HTTP Basic headers (the password of every `make_user` account by default)."""
     raw = base64.b64encode(f"{login}:{password}".encode()).decode()
     return {"Authorization": f"Basic {raw}"}
