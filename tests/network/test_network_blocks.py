@@ -2,7 +2,7 @@
 
 import uuid
 
-from helpers import T, public, shape
+from .helpers import T, public, shape
 
 UNKNOWN = uuid.UUID("fd0540d0109445e3a0601bc6e69f8f1d")
 

@@ -3,9 +3,10 @@
 import uuid
 
 import pytest
-from helpers import ALICE_PROTECTED, T, basic, public, shape
 
 from contacts_api.accounts.models import User
+
+from .helpers import ALICE_PROTECTED, T, basic, public, shape
 
 UNKNOWN = uuid.UUID("fd0540d0109445e3a0601bc6e69f8f1d")
 

@@ -3,7 +3,8 @@
 import uuid
 
 import pytest
-from helpers import ALICE_PROTECTED, T, public, shape
+
+from .helpers import ALICE_PROTECTED, T, public, shape
 
 UNKNOWN = uuid.UUID("fd0540d0109445e3a0601bc6e69f8f1d")
 

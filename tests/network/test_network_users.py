@@ -3,10 +3,11 @@
 from pathlib import Path
 
 import pytest
-from helpers import T, basic, public, shape
 
 from contacts_api.accounts.models import User
 from contacts_api.database import db
+
+from .helpers import T, basic, public, shape
 
 SIGN_UP = {"first_name": "Zed", "last_name": "Zimmer", "email": "Zed@Example.COM",
            "password": "password123"}

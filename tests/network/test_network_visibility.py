@@ -1,8 +1,8 @@
 """The User object: guaranteed, public, protected and relationship fields, and omission."""
 
-from helpers import T, shape
-
 from contacts_api.accounts.models import PROFILE_FIELDS
+
+from .helpers import T, shape
 
 FULL_PROFILE = {name: f"{name} value" for name in PROFILE_FIELDS}
 PUBLIC_PART = {name: value for name, value in FULL_PROFILE.items()
