@@ -29,6 +29,15 @@ def test_invite_sends_an_invitation(app, api, alice):
     assert api(alice).get("/1/invites").get_json() == [body]
 
 
+def test_a_name_cannot_break_the_invitation_headers(app, api, alice):
+    api(alice).put("/1/you", json={"first_name": "Eve\r\nBcc: victim@example.com"})
+    assert api(alice).post("/1/invites", data={"email": "x@example.com"}).status_code == 201
+    [message] = messages(app)
+    assert not any(line.startswith("Bcc:") for line in message.splitlines())
+    assert "Subject: Eve Bcc: victim@example.com Liddell invited you" in " ".join(
+        message.split())
+
+
 def test_list_is_newest_first_and_paginated(api, alice):
     for n in range(3):
         api(alice).post("/1/invites", data={"email": f"n{n}@example.com"})

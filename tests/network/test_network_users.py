@@ -72,6 +72,7 @@ def test_missing_required_argument(client, missing):
         ({"password": "short"}, {"error": "invalid_argument", "detail": "password"}),
         ({"username": "a b"}, {"error": "invalid_argument", "detail": "username"}),
         ({"first_name": ""}, {"error": "invalid_argument", "detail": "first_name"}),
+        ({"last_name": " \t"}, {"error": "invalid_argument", "detail": "last_name"}),
         ({"home_pin": "x" * 65}, {"error": "invalid_argument", "detail": "home_pin"}),
         ({"nickname": "zz"}, {"error": "invalid_argument", "detail": "nickname"}),
     ],

@@ -8,7 +8,8 @@ from ..http import CommaList, EmailAddress, Id
 MAX_BATCH = 1000
 USERNAME = validate.Regexp(r"^[A-Za-z0-9_.-]{3,50}$")
 PASSWORD = validate.Length(min=8, max=128)
-NAME = validate.Length(min=1, max=50)
+# 1..50 characters, not all blank.
+NAME = validate.And(validate.Length(min=1, max=50), validate.Regexp(r"(?s).*\S"))
 
 
 def _profile_fields() -> dict:

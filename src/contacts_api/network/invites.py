@@ -101,8 +101,8 @@ def send_invite(inviter: User, email: str) -> InviteView:
 
 
 def _send_invitation(inviter: User, email: str) -> None:
-    name = " ".join(part for part in (inviter.first_name, inviter.last_name) if part)
-    name = name or inviter.username
+    # Whitespace collapsed: a name never carries a line break into the mail's headers.
+    name = " ".join(f"{inviter.first_name} {inviter.last_name}".split()) or inviter.username
     send_message(
         email,
         f"{name} invited you to join their contacts",
