@@ -127,6 +127,10 @@ class TestYou:
         assert body["updated"] > before
         assert api(alice).get("/1/you").get_json() == body
 
+    def test_null_clears_a_field_too(self, api, alice):
+        body = api(alice).put("/1/you", json={"organization": None}).get_json()
+        assert "organization" not in body
+
     def test_an_update_that_changes_nothing_keeps_updated(self, api, alice):
         before = api(alice).get("/1/you").get_json()
         assert api(alice).put("/1/you", json={"first_name": "Alice"}).get_json() == before

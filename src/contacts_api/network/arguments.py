@@ -13,9 +13,10 @@ NAME = validate.And(validate.Length(min=1, max=50), validate.Regexp(r"(?s).*\S")
 
 
 def _profile_fields() -> dict:
-    """Every profile field, limited to its column's length; an empty string clears it."""
+    """Every profile field, limited to its column's length; "" (or null) clears it."""
     return {
-        name: fields.String(validate=validate.Length(max=User.__table__.c[name].type.length))
+        name: fields.String(allow_none=True,
+                            validate=validate.Length(max=User.__table__.c[name].type.length))
         for name in PROFILE_FIELDS
     }
 

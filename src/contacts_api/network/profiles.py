@@ -30,7 +30,8 @@ def derive_username(email: str) -> str:
 
 def _profile(data: dict) -> dict:
     """Profile values as stored: stripped, and an empty string is no value."""
-    return {name: (data[name].strip() or None) for name in PROFILE_FIELDS if name in data}
+    return {name: ((data[name] or "").strip() or None) for name in PROFILE_FIELDS
+            if name in data}
 
 
 def sign_up(data: dict) -> UserView:
@@ -63,7 +64,7 @@ def update_self(viewer: User, data: dict) -> UserView:
         # Locked first, in id order, like every relationship change: the added address
         # may turn invites from these users into requests.
         lock_users({viewer_id, *(inviters_of(add_email) if add_email else ())})
-        user = db.session.get(User, viewer_id)
+        user = db.session.get(User, viewer_id, populate_existing=True)
         now = utcnow()
         updates = _profile(data) | {name: data[name].strip() for name in NAME_FIELDS
                                     if name in data}

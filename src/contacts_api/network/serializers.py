@@ -1,5 +1,7 @@
 """The `/1/` User and Invite objects, and the per-item results of batch endpoints."""
 
+import copy
+
 from marshmallow import Schema, fields, post_dump
 
 from ..accounts.models import PROTECTED_PROFILE_FIELDS, PUBLIC_PROFILE_FIELDS
@@ -59,22 +61,27 @@ class InviteSchema(Schema):
 
 
 def _result_schema(base):
-    class ResultSchema(base):
-        """One entry per input, in order: the object, or that item's error object."""
+    """A batch entry: `base`'s object, or that item's `{"error", "detail"}`."""
 
-        error = fields.String(metadata={"description": "Only on a failed item"})
-        detail = fields.Raw(metadata={"description": "Only on a failed item"})
+    def dump(self, obj, *, many=None):
+        many = self.many if many is None else many
+        if many:
+            return [self.dump(item, many=False) for item in obj]
+        if isinstance(obj, ApiError):
+            return {"error": obj.error, "detail": obj.detail}
+        return base().dump(obj)
 
-        def dump(self, obj, *, many=None):
-            many = self.many if many is None else many
-            if many:
-                return [self.dump(item, many=False) for item in obj]
-            if isinstance(obj, ApiError):
-                return {"error": obj.error, "detail": obj.detail}
-            return base().dump(obj)
-
-    ResultSchema.__name__ = f"{base.__name__.removesuffix('Schema')}ResultSchema"
-    return ResultSchema
+    # For the OpenAPI document: no property is required, since an entry is one or the other.
+    optional = {}
+    for name, field in base._declared_fields.items():
+        optional[name] = copy.copy(field)
+        optional[name].required = False
+    return type(f"{base.__name__.removesuffix('Schema')}ResultSchema", (base,), {
+        **optional,
+        "error": fields.String(metadata={"description": "Only on a failed item"}),
+        "detail": fields.Raw(metadata={"description": "Only on a failed item"}),
+        "dump": dump,
+    })
 
 
 UserResultSchema = _result_schema(UserSchema)
