@@ -96,10 +96,11 @@ def register_blueprints(app: Flask) -> None:
     from .accounts.users_views import media
     from .docs import blp as docs_assets
     from .health.views import blp as health
+    from .network import blueprints as network_blueprints
 
     app.register_blueprint(docs_assets)
     app.register_blueprint(media)
-    for blueprint in (health, auth, users):
+    for blueprint in (health, auth, users, *network_blueprints()):
         api.register_blueprint(blueprint)
 
 

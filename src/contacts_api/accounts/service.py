@@ -53,7 +53,8 @@ def create_account(username: str, email: str, password: str, **fields) -> User:
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
-        if "email" in str(exc.orig).lower():
+        # The violated index names the culprit; a username may itself contain "email".
+        if "uq_users_email_lower" in str(exc.orig):
             raise EmailTaken(email) from exc
         raise UsernameTaken(username) from exc
     if not user.is_verified:

@@ -1,0 +1,74 @@
+"""What `/1/` endpoints accept; a field's failure becomes the seed's 400 code for it."""
+
+from marshmallow import Schema, fields, validate
+
+from ..accounts.models import PROFILE_FIELDS, User
+from ..http import CommaList, EmailAddress, Id
+
+MAX_BATCH = 1000
+USERNAME = validate.Regexp(r"^[A-Za-z0-9_.-]{3,50}$")
+PASSWORD = validate.Length(min=8, max=128)
+# 1..50 characters, not all blank.
+NAME = validate.And(validate.Length(min=1, max=50), validate.Regexp(r"(?s).*\S"))
+
+
+def _profile_fields() -> dict:
+    """Every profile field, limited to its column's length; "" (or null) clears it."""
+    return {
+        name: fields.String(allow_none=True,
+                            validate=validate.Length(max=User.__table__.c[name].type.length))
+        for name in PROFILE_FIELDS
+    }
+
+
+SignUpSchema = Schema.from_dict(
+    {
+        "first_name": fields.String(required=True, validate=NAME),
+        "last_name": fields.String(required=True, validate=NAME),
+        "email": EmailAddress(required=True),
+        "password": fields.String(required=True, validate=PASSWORD, load_only=True),
+        "username": fields.String(validate=USERNAME),
+        **_profile_fields(),
+    },
+    name="SignUpSchema",
+)
+
+UpdateSelfSchema = Schema.from_dict(
+    {
+        "first_name": fields.String(validate=NAME),
+        "last_name": fields.String(validate=NAME),
+        "password": fields.String(validate=PASSWORD, load_only=True),
+        "add_email": EmailAddress(metadata={"description": "Claim another address"}),
+        "remove_email": EmailAddress(metadata={"description": "Release an added address"}),
+        **_profile_fields(),
+    },
+    name="UpdateSelfSchema",
+)
+
+
+class UserIdSchema(Schema):
+    id = Id(required=True)
+
+
+class UserIdsSchema(Schema):
+    # Items are checked one by one: a malformed id is that item's `invalid_id` result.
+    ids = CommaList(fields.Raw(), required=True, validate=validate.Length(max=MAX_BATCH),
+                    metadata={"description": f"At most {MAX_BATCH} user ids"})
+
+
+class InviteEmailSchema(Schema):
+    email = EmailAddress(required=True)
+
+
+class EmailsSchema(Schema):
+    emails = CommaList(fields.Raw(), required=True, validate=validate.Length(max=MAX_BATCH),
+                       metadata={"description": f"At most {MAX_BATCH} addresses"})
+
+
+class FindSchema(Schema):
+    email = CommaList(fields.String(), load_default=list)
+    phone = CommaList(fields.String(), load_default=list)
+
+
+class SearchSchema(Schema):
+    q = fields.String(required=True, metadata={"description": "At least 2 characters"})

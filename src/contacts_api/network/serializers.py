@@ -1,0 +1,88 @@
+"""The `/1/` User and Invite objects, and the per-item results of batch endpoints."""
+
+import copy
+
+from marshmallow import Schema, fields, post_dump
+
+from ..accounts.models import PROTECTED_PROFILE_FIELDS, PUBLIC_PROFILE_FIELDS
+from ..http import ApiError, Id, Timestamp
+
+GUARANTEED = ("id", "first_name", "last_name", "updated")
+
+
+class _UserSchema(Schema):
+    @post_dump(pass_original=True)
+    def omit_empty_and_protected(self, data, original, **kwargs):
+        hidden = () if original.sees_protected else PROTECTED_PROFILE_FIELDS
+        return {
+            key: value for key, value in data.items()
+            if key in GUARANTEED
+            or (key not in hidden and value is not None and value is not False
+                and value != 0 and value != "")
+        }
+
+
+def _profile_field(name: str) -> fields.Field:
+    visibility = (
+        "Protected: only for the user, a contact, or the recipient of the user's request"
+        if name in PROTECTED_PROFILE_FIELDS else "Public"
+    )
+    return fields.String(attribute=f"user.{name}", metadata={"description": visibility})
+
+
+#: A user as the viewer sees them (the seed's User object); empty properties are left out.
+UserSchema = _UserSchema.from_dict(
+    {
+        "id": Id(attribute="user.id", required=True),
+        "first_name": fields.String(attribute="user.first_name", required=True),
+        "last_name": fields.String(attribute="user.last_name", required=True),
+        "updated": Timestamp(
+            attribute="user.profile_updated_at", required=True,
+            metadata={"description": "Last change of the user's contact information"},
+        ),
+        **{name: _profile_field(name) for name in PUBLIC_PROFILE_FIELDS},
+        **{name: _profile_field(name) for name in PROTECTED_PROFILE_FIELDS},
+        "mutual_contacts_count": fields.Integer(),
+        "contact_added": Timestamp(),
+        "request_sent": Timestamp(),
+        "request_received": Timestamp(),
+        "suggested": Timestamp(),
+        "blocked": Timestamp(),
+        "you": fields.Boolean(),
+    },
+    name="NetworkUserSchema",
+)
+
+
+class InviteSchema(Schema):
+    id = Id(required=True)
+    email = fields.String(required=True)
+    sent = Timestamp(attribute="sent_at", required=True)
+
+
+def _result_schema(base):
+    """A batch entry: `base`'s object, or that item's `{"error", "detail"}`."""
+
+    def dump(self, obj, *, many=None):
+        many = self.many if many is None else many
+        if many:
+            return [self.dump(item, many=False) for item in obj]
+        if isinstance(obj, ApiError):
+            return {"error": obj.error, "detail": obj.detail}
+        return base().dump(obj)
+
+    # For the OpenAPI document: no property is required, since an entry is one or the other.
+    optional = {}
+    for name, field in base._declared_fields.items():
+        optional[name] = copy.copy(field)
+        optional[name].required = False
+    return type(f"{base.__name__.removesuffix('Schema')}ResultSchema", (base,), {
+        **optional,
+        "error": fields.String(metadata={"description": "Only on a failed item"}),
+        "detail": fields.Raw(metadata={"description": "Only on a failed item"}),
+        "dump": dump,
+    })
+
+
+UserResultSchema = _result_schema(UserSchema)
+InviteResultSchema = _result_schema(InviteSchema)

@@ -1,0 +1,103 @@
+"""Users as one viewer sees them: the relationship columns, computed in the same query.
+
+Every list of users is one SELECT: each relationship time is a correlated lookup on a
+primary key, and `mutual_contacts_count` a count over two index scans of `contacts`,
+so a page of 1000 users costs one round trip, not 1000.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from ..accounts.models import User
+from ..database import db
+from ..http import Page, PageRequest
+from .models import Block, Contact, ContactRequest, Suggestion
+
+
+@dataclass
+class UserView:
+    """A user and their relationship to the viewer; what the User serializer renders."""
+
+    user: User
+    you: bool = False
+    contact_added: datetime | None = None
+    request_sent: datetime | None = None
+    request_received: datetime | None = None
+    suggested: datetime | None = None
+    blocked: datetime | None = None
+    mutual_contacts_count: int = 0
+
+    @property
+    def sees_protected(self) -> bool:
+        """Self, a contact, or the recipient of this user's pending request."""
+        return self.you or bool(self.contact_added) or bool(self.request_received)
+
+
+def relationship_columns(viewer_id: uuid.UUID) -> list:
+    # Correlated on User only: the listing query may itself join these tables.
+    mine, theirs = aliased(Contact), aliased(Contact)
+    return [
+        sa.select(Contact.added_at)
+        .where(Contact.user_id == viewer_id, Contact.contact_id == User.id)
+        .correlate(User).scalar_subquery(),
+        sa.select(ContactRequest.sent_at)
+        .where(ContactRequest.sender_id == viewer_id, ContactRequest.recipient_id == User.id)
+        .correlate(User).scalar_subquery(),
+        sa.select(ContactRequest.sent_at)
+        .where(ContactRequest.sender_id == User.id, ContactRequest.recipient_id == viewer_id)
+        .correlate(User).scalar_subquery(),
+        sa.select(Suggestion.suggested_at)
+        .where(Suggestion.user_id == viewer_id, Suggestion.suggested_id == User.id,
+               Suggestion.hidden_at.is_(None))
+        .correlate(User).scalar_subquery(),
+        sa.select(Block.blocked_at)
+        .where(Block.blocker_id == viewer_id, Block.blocked_id == User.id)
+        .correlate(User).scalar_subquery(),
+        sa.select(sa.func.count())
+        .select_from(mine)
+        .join(theirs, theirs.contact_id == mine.contact_id)
+        .where(mine.user_id == viewer_id, theirs.user_id == User.id, User.id != viewer_id)
+        .correlate(User).scalar_subquery(),
+    ]
+
+
+def _view(viewer_id, row) -> UserView:
+    user, contact_added, sent, received, suggested, blocked, mutual = row
+    return UserView(user, user.id == viewer_id, contact_added, sent, received, suggested,
+                    blocked, mutual or 0)
+
+
+def view_users(viewer_id: uuid.UUID, statement: sa.Select) -> list[UserView]:
+    """Run a `select(User)` statement, adding the viewer's relationship to each row."""
+    rows = db.session.execute(statement.add_columns(*relationship_columns(viewer_id)))
+    return [_view(viewer_id, row) for row in rows]
+
+
+def view_users_by_id(viewer_id: uuid.UUID, ids) -> dict[uuid.UUID, UserView]:
+    ids = list(set(ids))
+    if not ids:
+        return {}
+    views = view_users(viewer_id, sa.select(User).where(User.id.in_(ids)))
+    return {view.user.id: view for view in views}
+
+
+def view_user(viewer_id: uuid.UUID, user_id: uuid.UUID) -> UserView:
+    return view_users_by_id(viewer_id, [user_id])[user_id]
+
+
+def view_page(viewer_id: uuid.UUID, statement: sa.Select, page: PageRequest) -> Page:
+    """One page of `statement` (a `select(User)`) as UserViews, with the total count."""
+    total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(statement.order_by(None).subquery())
+    )
+    items = view_users(viewer_id, statement.offset(page.skip).limit(page.limit))
+    return Page(items=items, total=total or 0)
+
+
+def by_name(statement: sa.Select) -> sa.Select:
+    return statement.order_by(sa.func.lower(User.last_name), sa.func.lower(User.first_name),
+                              User.id)

@@ -1,0 +1,1 @@
+"""One blueprint per `/1/` resource family."""
