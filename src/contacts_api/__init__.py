@@ -87,9 +87,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .addressbook.views import blp as contacts
     from .docs import blp as docs_assets
     from .health.views import blp as health
 
     app.register_blueprint(docs_assets)
-    for blueprint in (health,):
+    for blueprint in (health, contacts):
         api.register_blueprint(blueprint)
