@@ -19,11 +19,16 @@ FIELDS = ("first_name", "last_name", "email", "phone", "birthday", "additional_d
 def list_contacts(owner: User, page: PageRequest, query: str | None = None,
                   sort: str | None = None) -> Page:
     """The owner's cards matching `query`, ordered by `sort` (see `filters`)."""
-    statement = sa.select(Contact).where(Contact.owner_id == owner.id)
+    return paginate(list_statement(owner.id, query, sort), page)
+
+
+def list_statement(owner_id: uuid.UUID, query: str | None = None,
+                   sort: str | None = None) -> sa.Select:
+    statement = sa.select(Contact).where(Contact.owner_id == owner_id)
     clause = filters.filter_clause(query)
     if clause is not None:
         statement = statement.where(clause)
-    return paginate(statement.order_by(*filters.order_by(sort)), page)
+    return statement.order_by(*filters.order_by(sort))
 
 
 def get_contact(owner: User, contact_id: uuid.UUID) -> Contact:
