@@ -3,6 +3,7 @@
 import uuid
 from datetime import UTC, datetime
 
+import orjson
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -240,6 +241,8 @@ class TestOperators:
             ('birthday:in_:["1990-01-15",', "Invalid value for operator 'in_' on field "
                                             "'birthday': expected a JSON list of strings such "
                                             'as ["a","b"]'),
+            ('additional_data.a"b:eq:v',
+             "Invalid key in field 'additional_data.a\"b': quotes are not supported"),
             ("first_name:like:abc\\",
              "Invalid pattern for field 'first_name': it ends with an escape '\\'"),
         ],
@@ -248,6 +251,23 @@ class TestOperators:
         response = client.get(URL, query_string={"query": query}, headers=auth_headers)
         assert response.status_code == 400
         assert response.get_json() == {"error": "invalid_filter", "detail": detail}
+
+    @pytest.mark.parametrize("key", ["a\\b", "a.b", "a[0]", "a$", "ü", "a'b", "a b", "*"])
+    def test_any_additional_data_key(self, client, auth_headers, key):
+        add(client, auth_headers, email="odd@example.com", additional_data={key: "v"})
+        assert first_names(client, auth_headers, query=f"additional_data.{key}:eq:v") == ["John"]
+
+    def test_limits(self, client, auth_headers):
+        many_terms = ",".join(["first_name:ne:x"] * 51)
+        response = client.get(URL, query_string={"query": many_terms}, headers=auth_headers)
+        assert response.get_json() == {"error": "invalid_filter",
+                                       "detail": "Too many filter terms: at most 50"}
+        assert first_names(client, auth_headers, query=",".join(["first_name:ne:x"] * 50))
+        many_values = "first_name:in_:" + orjson.dumps([str(n) for n in range(1001)]).decode()
+        response = client.get(URL, query_string={"query": many_values}, headers=auth_headers)
+        assert response.get_json() == {
+            "error": "invalid_filter",
+            "detail": "Too many values for operator 'in_' on field 'first_name': at most 1000"}
 
     def test_filter_and_pagination_headers(self, client, auth_headers):
         response = client.get(URL, headers=auth_headers,
