@@ -69,6 +69,10 @@ def register_extensions(app: Flask) -> None:
     redis_url = app.config["REDIS_URL"]
     app.config.setdefault("CACHE_TYPE", "RedisCache" if redis_url else "SimpleCache")
     app.config.setdefault("CACHE_REDIS_URL", redis_url)
+    if redis_url:
+        # Short timeouts: an unreachable Redis bypasses the cache instead of hanging requests.
+        app.config.setdefault("CACHE_OPTIONS", {"socket_connect_timeout": 0.5,
+                                                "socket_timeout": 0.5})
     app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)

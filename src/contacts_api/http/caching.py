@@ -7,7 +7,7 @@
     def list_contacts(): ...
 
 A cached entry is the final response (body bytes and headers) of one user's GET,
-keyed on that user's id, the user's cache *generation*, the path and the sorted query
+keyed on that user's id, the user's cache *generation*, the host, the path and the sorted query
 arguments (`pretty` included, since it changes the bytes). `invalidate_user()` gives the
 user a new generation, so every cached read of that user dies at once and the next read
 sees the write. Generations are random tokens rather than counters: if Redis loses or
@@ -65,7 +65,8 @@ def invalidate_user(user_id: uuid.UUID) -> None:
 
 def _response_key(user_id: uuid.UUID, generation: str, vary: str) -> str:
     args = "&".join(f"{k}={v}" for k, v in sorted(request.args.items(multi=True)))
-    raw = "\x1f".join((user_id.hex, generation, request.path, args, vary))
+    # The host is part of the key: stored `Link` headers carry absolute URLs.
+    raw = "\x1f".join((user_id.hex, generation, request.host_url, request.path, args, vary))
     return "response:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
