@@ -11,6 +11,14 @@ from contacts_api.addressbook.models import ContactTombstone
 from contacts_api.database import db
 
 
+def nested(levels):
+    """A list nested `levels` deep: nested(2) == [[]]."""
+    value = []
+    for _ in range(levels - 1):
+        value = [value]
+    return value
+
+
 def expected(created, **fields):
     """The whole representation of `created` with `fields` changed (timestamps as given)."""
     return {**created, **fields}
@@ -93,6 +101,8 @@ class TestValidation:
             ({"additional_data": 3}, {"additional_data": ["Must be a JSON object."]}),
             ({"additional_data": {"k": "x" * 16 * 1024}},
              {"additional_data": ["Must be at most 16384 bytes as JSON."]}),
+            ({"additional_data": {"k": nested(32)}},
+             {"additional_data": ["Must be nested at most 32 levels deep."]}),
             ({"id": "0123456789abcdef0123456789abcdef"}, {"id": ["Unknown field."]}),
             ({"nickname": "Jo"}, {"nickname": ["Unknown field."]}),
         ],
@@ -123,6 +133,19 @@ class TestValidation:
             "last_name": ["Missing data for required field."],
             "email": ["Missing data for required field."],
         }
+
+    def test_json_nested_a_thousand_levels_is_422_not_500(self, client, auth_headers):
+        body = ('{"first_name": "a", "last_name": "b", "email": "a@example.com", '
+                '"additional_data": {"k": ' + "[" * 1000 + "]" * 1000 + "}}")
+        response = client.post(URL, data=body, content_type="application/json",
+                               headers=auth_headers)
+        assert response.status_code == 422
+        assert response.get_json()["errors"] == {
+            "additional_data": ["Must be nested at most 32 levels deep."]}
+
+    def test_additional_data_nested_32_levels_is_accepted(self, client, auth_headers):
+        data = {"k": nested(31)}
+        assert add(client, auth_headers, additional_data=data)["additional_data"] == data
 
     def test_additional_data_at_the_limit_is_accepted(self, client, auth_headers):
         data = {"k": "x" * (16 * 1024 - len('{"k":""}'))}

@@ -8,11 +8,10 @@ pass over every card. A 29 February birthday is celebrated on
 
 import calendar
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
-from flask import request
 
 from ..http import BadRequest
 from .models import Contact, month_day_key
@@ -21,7 +20,7 @@ LEAP_DAY_KEY = 229
 ALL_KEYS = 366
 
 
-def time_zone(name: str | None) -> ZoneInfo | type[UTC]:
+def time_zone(name: str | None) -> tzinfo:
     """The IANA zone called `name` (UTC when absent); an unknown name is a 400."""
     if name is None:
         return UTC
@@ -35,10 +34,10 @@ def today_in(name: str | None) -> date:
     return datetime.now(time_zone(name)).date()
 
 
-def cache_day() -> str:
-    """Cache key material: cached answers must not outlive the day they were computed for."""
+def local_date_key(name: str | None) -> str:
+    """Today in zone `name` as text, or "" for an unknown zone (a key part, never an error)."""
     try:
-        return today_in(request.args.get("tz")).isoformat()
+        return today_in(name).isoformat()
     except BadRequest:
         return ""
 

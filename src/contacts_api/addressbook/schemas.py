@@ -9,6 +9,7 @@ from marshmallow import Schema, fields, validate
 from ..http import EmailAddress, Id, Timestamp
 
 MAX_ADDITIONAL_DATA_BYTES = 16 * 1024
+MAX_ADDITIONAL_DATA_DEPTH = 32
 MAX_PHONE_INPUT = 64
 
 
@@ -71,6 +72,7 @@ class JsonObject(BlankAsNone, fields.Dict):
     default_error_messages = {
         "invalid": "Must be a JSON object.",
         "too_large": f"Must be at most {MAX_ADDITIONAL_DATA_BYTES} bytes as JSON.",
+        "too_deep": f"Must be nested at most {MAX_ADDITIONAL_DATA_DEPTH} levels deep.",
     }
 
     def __init__(self, **kwargs):
@@ -84,9 +86,23 @@ class JsonObject(BlankAsNone, fields.Dict):
                 raise self.make_error("invalid") from exc
         if not isinstance(value, dict):
             raise self.make_error("invalid")
+        if nesting_depth(value) > MAX_ADDITIONAL_DATA_DEPTH:
+            raise self.make_error("too_deep")
         if len(orjson.dumps(value)) > MAX_ADDITIONAL_DATA_BYTES:
             raise self.make_error("too_large")
         return super()._deserialize(value, attr, data, **kwargs)
+
+
+def nesting_depth(value) -> int:
+    """How many objects/arrays deep `value` goes (an empty object is 1), without recursion."""
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        children = item.values() if isinstance(item, dict) else item
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            pending.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 class ContactSchema(Schema):

@@ -1,5 +1,7 @@
 """`/api/contacts/`: the caller's address book."""
 
+from flask import request
+
 from ..http import Blueprint, current_user
 from . import birthdays, service
 from .schemas import (
@@ -14,6 +16,11 @@ blp = Blueprint("contacts", __name__, url_prefix="/api/contacts", description="T
 #: Seconds a cached read lives (API.md §1); every write invalidates them at once anyway.
 SINGLE_TTL = LIST_TTL = 10
 BIRTHDAYS_TTL = 3600
+
+
+def local_date() -> str:
+    """Cached upcoming birthdays must not outlive the local day they were computed for."""
+    return birthdays.local_date_key(request.args.get("tz"))
 
 
 @blp.route("/", methods=["GET"])
@@ -38,7 +45,7 @@ def create_contact(data):
 
 @blp.route("/get-upcoming-birthday", methods=["GET"])
 @blp.login_required
-@blp.cached(timeout=BIRTHDAYS_TTL, vary=birthdays.cache_day)
+@blp.cached(timeout=BIRTHDAYS_TTL, vary=local_date)
 @blp.arguments(UpcomingBirthdayQuerySchema, location="query")
 @blp.response(200, ContactSchema(many=True))
 @blp.paginate()

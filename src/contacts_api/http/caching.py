@@ -22,6 +22,7 @@ import hashlib
 import uuid
 from collections.abc import Callable
 from functools import wraps
+from urllib.parse import urlencode
 
 from flask import current_app, request
 
@@ -64,7 +65,7 @@ def invalidate_user(user_id: uuid.UUID) -> None:
 
 
 def _response_key(user_id: uuid.UUID, generation: str, vary: str) -> str:
-    args = "&".join(f"{k}={v}" for k, v in sorted(request.args.items(multi=True)))
+    args = urlencode(sorted(request.args.items(multi=True)))
     # The host is part of the key: stored `Link` headers carry absolute URLs.
     raw = "\x1f".join((user_id.hex, generation, request.host_url, request.path, args, vary))
     return "response:" + hashlib.sha256(raw.encode()).hexdigest()
