@@ -10,8 +10,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from addressbook_helpers import URL, add
 from contacts_api.addressbook import filters
-from contacts_api.addressbook.filters import Term, like_to_glob, parse_query
+from contacts_api.addressbook.filters import Term, parse_query
 from contacts_api.addressbook.models import Contact
+from contacts_api.addressbook.sql import like_to_glob
 from contacts_api.database import db
 from contacts_api.http import BadRequest
 
@@ -146,6 +147,8 @@ class TestOperators:
             ("first_name:like:A%", ["Ann"]),
             ("first_name:like:a%", []),
             ("first_name:like:_o_", ["Bob"]),
+            ("email:like:Bob@%", ["Bob"]),
+            ("email:like:bob@%", []),
             (r"last_name:like:%\_%", ["Dee"]),
             (r"last_name:like:5_\%%", ["Dee"]),
             ("first_name:not_like:A%", ["Dee", "Bob", "Cy"]),

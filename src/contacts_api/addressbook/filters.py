@@ -9,19 +9,18 @@ with `<field>:<operator>:`; every other comma belongs to the value. So
 without any `:` is a free-text search. Every value becomes a bound parameter.
 """
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import orjson
 import sqlalchemy as sa
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement
 
 from ..http import BadRequest
 from ..http.fields import parse_timestamp
 from .models import Contact
+from .sql import CaseSensitiveLike, JsonText
 
 TEXT_FIELDS = {
     "first_name": Contact.first_name,
@@ -118,47 +117,22 @@ def _text_column(field: str):
     return TEXT_FIELDS[field]
 
 
-class JsonText(ColumnElement[str]):
-    """The value of one top-level key of a JSON column, as text; the key is a bound value."""
-
-    type = sa.String()
-    inherit_cache = False
-
-    def __init__(self, column, key: str):
-        self.column = column
-        self.key = key
-
-
-@compiles(JsonText)
-def _compile_json_text(element, compiler, **kw):
-    return compiler.process(element.column[element.key].as_string(), **kw)
-
-
-@compiles(JsonText, "sqlite")
-def _compile_json_extract(element, compiler, **kw):
-    # SQLite matches the key as written in the stored text, which json.dumps escapes.
-    path = sa.bindparam(None, "$." + json.dumps(element.key), type_=sa.String())
-    return compiler.process(
-        sa.cast(sa.func.json_extract(element.column, path), sa.String()), **kw
-    )
-
-
 def _text_clause(term: Term) -> ColumnElement[bool]:
     column = _text_column(term.field)
     value = term.value
+    # Addresses are unique ignoring case, so exact comparisons of them ignore case too.
+    exact, fold = column, (lambda v: v)
     if term.field == "email":
-        # Addresses are unique case-insensitively, so they compare that way too.
-        column = sa.func.lower(column)
-    fold = (lambda v: v.lower()) if term.field == "email" else (lambda v: v)
+        exact, fold = sa.func.lower(column), (lambda v: v.lower())
     match term.operator:
         case "eq":
-            return column == fold(value)
+            return exact == fold(value)
         case "ne":
-            return column.is_distinct_from(fold(value))
+            return exact.is_distinct_from(fold(value))
         case "in_":
-            return column.in_([fold(v) for v in _json_list(term)])
+            return exact.in_([fold(v) for v in _json_list(term)])
         case "not_in":
-            return sa.or_(column.is_(None), column.not_in([fold(v) for v in _json_list(term)]))
+            return sa.or_(column.is_(None), exact.not_in([fold(v) for v in _json_list(term)]))
         case "like":
             return CaseSensitiveLike(column, _pattern(term))
         case "not_like":
@@ -195,50 +169,6 @@ def _pattern(term: Term) -> str:
     if re.search(r"(?<!\\)(\\\\)*\\$", term.value):
         raise invalid(f"Invalid pattern for field '{term.field}': it ends with an escape '\\'")
     return term.value
-
-
-class CaseSensitiveLike(ColumnElement[bool]):
-    """`LIKE` with `\\` as escape, case-sensitive on every backend.
-
-    SQLite's LIKE ignores ASCII case, so there the pattern is translated to GLOB.
-    """
-
-    type = sa.Boolean()
-    inherit_cache = False
-
-    def __init__(self, column, pattern: str):
-        self.column = column
-        self.pattern = pattern
-
-
-@compiles(CaseSensitiveLike)
-def _compile_like(element, compiler, **kw):
-    return compiler.process(element.column.like(element.pattern, escape="\\"), **kw)
-
-
-@compiles(CaseSensitiveLike, "sqlite")
-def _compile_glob(element, compiler, **kw):
-    glob = element.column.op("GLOB", is_comparison=True)(like_to_glob(element.pattern))
-    return compiler.process(glob, **kw)
-
-
-def like_to_glob(pattern: str) -> str:
-    """The GLOB pattern matching what a `\\`-escaped LIKE pattern matches."""
-    out, chars = [], iter(pattern)
-    for char in chars:
-        if char == "\\":
-            out.append(_glob_literal(next(chars, "\\")))
-        elif char == "%":
-            out.append("*")
-        elif char == "_":
-            out.append("?")
-        else:
-            out.append(_glob_literal(char))
-    return "".join(out)
-
-
-def _glob_literal(char: str) -> str:
-    return f"[{char}]" if char in "*?[" else char
 
 
 # --- date fields -------------------------------------------------------------------------
