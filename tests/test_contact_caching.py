@@ -14,6 +14,8 @@ import redis
 from addressbook_helpers import URL, add, names
 from conftest import REDIS_URL, base_config
 from contacts_api import create_app
+from contacts_api.extensions import cache
+from contacts_api.http.caching import GENERATION_KEY
 
 BIRTHDAYS = URL + "get-upcoming-birthday"
 
@@ -124,6 +126,17 @@ class TestInvalidation:
         add(client, auth_headers)
         assert get(client, URL, bob).headers["X-Cache"] == "HIT"
 
+    def test_a_lost_generation_never_revives_old_entries(self, app, client, auth_headers,
+                                                         user):
+        created = add(client, auth_headers)
+        get(client, URL + created["id"], auth_headers)
+        client.patch(URL + created["id"], json={"first_name": "Jane"}, headers=auth_headers)
+        with app.app_context():  # as if the generation had expired or been evicted
+            cache.delete(GENERATION_KEY.format(user.id.hex))
+        response = get(client, URL + created["id"], auth_headers)
+        assert response.headers["X-Cache"] == "MISS"
+        assert response.get_json()["first_name"] == "Jane"
+
     def test_a_failed_write_changes_nothing_visible(self, client, auth_headers):
         created = add(client, auth_headers)
         get(client, URL + created["id"], auth_headers)
@@ -204,6 +217,9 @@ class TestOnRedis:
         get(client, BIRTHDAYS, auth_headers)
         birthday_key = next(k for k in store.keys("*response:*") if k not in list_keys)
         assert 3590 < store.ttl(birthday_key) <= 3600
+        generation = store.keys("*cache-generation:*")
+        assert len(generation) == 1
+        assert 0 < store.ttl(generation[0]) <= 24 * 3600
 
 
 def free_port() -> int:

@@ -10,8 +10,8 @@ A cached entry is the final response (body bytes and headers) of one user's GET,
 keyed on that user's id, the user's cache *generation*, the host, the path and the sorted query
 arguments (`pretty` included, since it changes the bytes). `invalidate_user()` gives the
 user a new generation, so every cached read of that user dies at once and the next read
-sees the write. Generations are random tokens rather than counters: if Redis loses or
-evicts one, the next read draws a fresh token instead of reviving old entries.
+sees the write. Generations are random tokens rather than counters: if one expires or
+Redis evicts it, the next read draws a fresh token instead of reviving old entries.
 
 Every cached GET carries an `ETag` and `X-Cache: HIT|MISS`; `If-None-Match` with the
 current tag answers `304` without a body. The cache is an optimisation only: when its
@@ -30,6 +30,8 @@ from ..extensions import cache
 from .auth import current_user
 
 GENERATION_KEY = "cache-generation:{}"
+#: Any lifetime is correct (a lost generation only costs misses); this one bounds memory.
+GENERATION_TTL = 24 * 3600
 #: Headers that describe one transfer, not the stored representation.
 _TRANSIENT_HEADERS = {"content-length", "x-cache", "set-cookie"}
 _MISSING = object()
@@ -51,7 +53,7 @@ def user_generation(user_id: uuid.UUID) -> str | None:
     def read_or_create():
         token = cache.get(key)
         if token is None:
-            cache.add(key, uuid.uuid4().hex, timeout=0)
+            cache.add(key, uuid.uuid4().hex, timeout=GENERATION_TTL)
             token = cache.get(key)
         return token
 
@@ -61,7 +63,7 @@ def user_generation(user_id: uuid.UUID) -> str | None:
 def invalidate_user(user_id: uuid.UUID) -> None:
     """Drop every cached response of this user (call after the write has committed)."""
     key = GENERATION_KEY.format(user_id.hex)
-    _safely("invalidation", lambda: cache.set(key, uuid.uuid4().hex, timeout=0))
+    _safely("invalidation", lambda: cache.set(key, uuid.uuid4().hex, timeout=GENERATION_TTL))
 
 
 def _response_key(user_id: uuid.UUID, generation: str, vary: str) -> str:
