@@ -300,6 +300,13 @@ class TestReplace:
         assert body["updated_at"] >= created["updated_at"]
         assert client.get(URL + created["id"], headers=auth_headers).get_json() == body
 
+    def test_put_with_the_same_values_keeps_updated_at(self, client, auth_headers):
+        created = add(client, auth_headers, phone="+14155552671", additional_data={"a": [1]})
+        body = {k: created[k] for k in ("first_name", "last_name", "email", "phone",
+                                        "birthday", "additional_data")}
+        response = client.put(URL + created["id"], json=body, headers=auth_headers)
+        assert response.get_json() == created
+
     def test_put_needs_the_required_fields(self, client, auth_headers):
         created = add(client, auth_headers)
         response = client.put(URL + created["id"], json={"first_name": "Jane"},
