@@ -128,10 +128,15 @@ class TestValidation:
     def test_missing_required_fields(self, client, auth_headers):
         response = client.post(URL, json={}, headers=auth_headers)
         assert response.status_code == 422
-        assert response.get_json()["errors"] == {
-            "first_name": ["Missing data for required field."],
-            "last_name": ["Missing data for required field."],
-            "email": ["Missing data for required field."],
+        assert response.get_json() == {
+            "error": "validation_error",
+            "detail": "first_name: Missing data for required field.; last_name: Missing data "
+                      "for required field.; email: Missing data for required field.",
+            "errors": {
+                "first_name": ["Missing data for required field."],
+                "last_name": ["Missing data for required field."],
+                "email": ["Missing data for required field."],
+            },
         }
 
     def test_json_nested_a_thousand_levels_is_422_not_500(self, client, auth_headers):
