@@ -1,7 +1,7 @@
 """the network: contacts, requests, blocks, suggestions, invites, change log, lookups
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-24
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
@@ -28,9 +28,9 @@ def upgrade():
     if postgres:
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
 
-    op.create_table("contacts", _user_fk("user_id", True), _user_fk("contact_id", True),
+    op.create_table("contact_links", _user_fk("user_id", True), _user_fk("contact_id", True),
                     _at("added_at"))
-    op.create_index("ix_contacts_contact_id", "contacts", ["contact_id"])
+    op.create_index("ix_contact_links_contact_id", "contact_links", ["contact_id"])
 
     op.create_table("contact_requests", _user_fk("sender_id", True),
                     _user_fk("recipient_id", True), _at("sent_at"))
@@ -111,5 +111,5 @@ class _Row:
 
 def downgrade():
     for table in ("user_search", "user_identifiers", "network_changes", "invites",
-                  "suggestions", "blocks", "contact_requests", "contacts"):
+                  "suggestions", "blocks", "contact_requests", "contact_links"):
         op.drop_table(table)

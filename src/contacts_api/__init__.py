@@ -73,6 +73,10 @@ def register_extensions(app: Flask) -> None:
     redis_url = app.config["REDIS_URL"]
     app.config.setdefault("CACHE_TYPE", "RedisCache" if redis_url else "SimpleCache")
     app.config.setdefault("CACHE_REDIS_URL", redis_url)
+    if redis_url:
+        # Short timeouts: an unreachable Redis bypasses the cache instead of hanging requests.
+        app.config.setdefault("CACHE_OPTIONS", {"socket_connect_timeout": 0.5,
+                                                "socket_timeout": 0.5})
     app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
@@ -94,13 +98,14 @@ def register_blueprints(app: Flask) -> None:
     from .accounts.auth_views import blp as auth
     from .accounts.users_views import blp as users
     from .accounts.users_views import media
+    from .addressbook.views import blp as contacts
     from .docs import blp as docs_assets
     from .health.views import blp as health
     from .network import blueprints as network_blueprints
 
     app.register_blueprint(docs_assets)
     app.register_blueprint(media)
-    for blueprint in (health, auth, users, *network_blueprints()):
+    for blueprint in (health, auth, users, contacts, *network_blueprints()):
         api.register_blueprint(blueprint)
 
 

@@ -82,6 +82,18 @@ class Blueprint(flask_smorest.Blueprint):
         security = [{f"{scheme}Auth": []} for scheme in self.auth_schemes]
         return self.doc(security=security)(wrapper)
 
+    def cached(self, timeout: int, vary=None):
+        """Cache the GET view's responses per user (see `http.caching`); documents the 304."""
+        from .caching import cached  # the cache extension imports this module
+
+        def decorator(func):
+            wrapper = cached(timeout, vary)(func)
+            return self.doc(responses={"304": {"description": "Not Modified (If-None-Match)"}})(
+                wrapper
+            )
+
+        return decorator
+
     def _prepare_arguments_doc(self, doc, doc_info, **kwargs):
         doc = super()._prepare_arguments_doc(doc, doc_info, **kwargs)
         content = doc.get("requestBody", {}).get("content", {})

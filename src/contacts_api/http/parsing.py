@@ -20,14 +20,20 @@ def contains_nul(value) -> bool:
     """True when any string in a parsed body holds a NUL character.
 
     PostgreSQL cannot store NUL in text, so such input is refused up front as a 400
-    rather than reaching the database as an error.
+    rather than reaching the database as an error. Iterative: JSON nested a thousand
+    levels deep must not exhaust the recursion limit.
     """
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, Mapping):
-        return any(contains_nul(k) or contains_nul(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return any(contains_nul(v) for v in value)
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, Mapping):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
     return False
 
 

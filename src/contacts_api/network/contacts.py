@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from ..accounts.models import User
 from ..http import Forbidden, Page, PageRequest
-from .models import ChangeKind, Contact
+from .models import ChangeKind, ContactLink
 from .relations import Links, Writes, apply_rule, apply_rule_once, remove_link, user_not_found
 from .viewing import UserView, by_name, view_page, view_users
 
@@ -39,8 +39,8 @@ def add_contacts(viewer: User, raw_ids: list) -> list:
 
 
 def _contacts_of(user_id: uuid.UUID) -> sa.Select:
-    return sa.select(User).join(Contact, Contact.contact_id == User.id).where(
-        Contact.user_id == user_id
+    return sa.select(User).join(ContactLink, ContactLink.contact_id == User.id).where(
+        ContactLink.user_id == user_id
     )
 
 
@@ -58,8 +58,8 @@ def get_contact(viewer: User, contact_id: uuid.UUID) -> UserView:
 def delete_contact(viewer: User, contact_id: uuid.UUID) -> UserView:
     viewer_id = viewer.id
     pairs = [(viewer_id, contact_id), (contact_id, viewer_id)]
-    statement = sa.delete(Contact).where(
-        sa.tuple_(Contact.user_id, Contact.contact_id).in_(pairs)
+    statement = sa.delete(ContactLink).where(
+        sa.tuple_(ContactLink.user_id, ContactLink.contact_id).in_(pairs)
     )
     return remove_link(viewer_id, contact_id, statement, [
         (viewer_id, ChangeKind.CONTACT_REMOVED, contact_id),

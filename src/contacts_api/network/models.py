@@ -41,11 +41,11 @@ def _user_fk(**kwargs):
     return mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), **kwargs)
 
 
-class Contact(db.Model):
+class ContactLink(db.Model):
     """One direction of a contact link; accepting a request writes both directions."""
 
-    __tablename__ = "contacts"
-    __table_args__ = (sa.Index("ix_contacts_contact_id", "contact_id"),)
+    __tablename__ = "contact_links"
+    __table_args__ = (sa.Index("ix_contact_links_contact_id", "contact_id"),)
 
     user_id: Mapped[uuid.UUID] = _user_fk(primary_key=True)
     contact_id: Mapped[uuid.UUID] = _user_fk(primary_key=True)
@@ -124,7 +124,7 @@ class ChangeKind:
     BLOCK_ADDED = "block_added"
     BLOCK_REMOVED = "block_removed"
     # Written once, for the user whose contact information changed (other_id = user_id);
-    # a reader finds its contacts' profile changes by joining `contacts`.
+    # a reader finds its contacts' profile changes by joining `contact_links`.
     PROFILE_UPDATED = "profile_updated"
 
 

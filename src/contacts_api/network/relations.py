@@ -18,7 +18,7 @@ from ..database import db, utcnow
 from ..http import ApiError, Forbidden, NotFound
 from ..http.fields import parse_id
 from . import changes
-from .models import Block, Contact, ContactRequest, Suggestion
+from .models import Block, ContactLink, ContactRequest, Suggestion
 from .transactions import atomically, lock_users
 from .viewing import UserView, view_user, view_users_by_id
 
@@ -48,8 +48,8 @@ def load_links(viewer_id: uuid.UUID, ids: Iterable[uuid.UUID]) -> Links:
         return sa.select(sa.literal(name).label("kind"), column.label("other_id")).where(*where)
 
     statement = sa.union_all(
-        kind("contacts", Contact.contact_id,
-             Contact.user_id == viewer_id, Contact.contact_id.in_(ids)),
+        kind("contacts", ContactLink.contact_id,
+             ContactLink.user_id == viewer_id, ContactLink.contact_id.in_(ids)),
         kind("blocking", Block.blocked_id,
              Block.blocker_id == viewer_id, Block.blocked_id.in_(ids)),
         kind("blocked_by", Block.blocker_id,
@@ -97,8 +97,8 @@ class Writes:
     def apply(self) -> None:
         session = db.session
         if self.contacts_removed:
-            session.execute(sa.delete(Contact).where(_pairs_clause(
-                (Contact.user_id, Contact.contact_id), self.contacts_removed)))
+            session.execute(sa.delete(ContactLink).where(_pairs_clause(
+                (ContactLink.user_id, ContactLink.contact_id), self.contacts_removed)))
         if self.requests_removed:
             session.execute(sa.delete(ContactRequest).where(_pairs_clause(
                 (ContactRequest.sender_id, ContactRequest.recipient_id), self.requests_removed)))
@@ -108,7 +108,7 @@ class Writes:
                 Suggestion.hidden_at.is_(None),
             ))
         if self.contacts_added:
-            session.execute(sa.insert(Contact), [
+            session.execute(sa.insert(ContactLink), [
                 {"user_id": a, "contact_id": b, "added_at": self.at}
                 for a, b in self.contacts_added])
         if self.requests_added:

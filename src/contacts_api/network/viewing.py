@@ -15,7 +15,7 @@ from sqlalchemy.orm import aliased
 from ..accounts.models import User
 from ..database import db
 from ..http import Page, PageRequest
-from .models import Block, Contact, ContactRequest, Suggestion
+from .models import Block, ContactLink, ContactRequest, Suggestion
 
 
 @dataclass
@@ -39,10 +39,10 @@ class UserView:
 
 def relationship_columns(viewer_id: uuid.UUID) -> list:
     # Correlated on User only: the listing query may itself join these tables.
-    mine, theirs = aliased(Contact), aliased(Contact)
+    mine, theirs = aliased(ContactLink), aliased(ContactLink)
     return [
-        sa.select(Contact.added_at)
-        .where(Contact.user_id == viewer_id, Contact.contact_id == User.id)
+        sa.select(ContactLink.added_at)
+        .where(ContactLink.user_id == viewer_id, ContactLink.contact_id == User.id)
         .correlate(User).scalar_subquery(),
         sa.select(ContactRequest.sent_at)
         .where(ContactRequest.sender_id == viewer_id, ContactRequest.recipient_id == User.id)

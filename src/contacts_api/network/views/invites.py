@@ -2,7 +2,7 @@
 
 from ...http import NetworkBlueprint, current_user
 from .. import invites
-from ..arguments import InviteEmailSchema, EmailsSchema
+from ..arguments import EmailsSchema, InviteEmailSchema
 from ..serializers import InviteResultSchema, InviteSchema
 
 blp = NetworkBlueprint("network_invites", __name__, url_prefix="/1/invites",

@@ -1,0 +1,1 @@
+"""The address book: each user's private contact cards under `/api/contacts/`."""

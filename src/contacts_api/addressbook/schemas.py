@@ -1,0 +1,146 @@
+"""The Contact representation and the arguments of the address-book endpoints."""
+
+from datetime import UTC, datetime
+
+import orjson
+import phonenumbers
+from marshmallow import Schema, fields, validate
+
+from ..http import EmailAddress, Id, Timestamp
+
+MAX_ADDITIONAL_DATA_BYTES = 16 * 1024
+MAX_ADDITIONAL_DATA_DEPTH = 32
+MAX_PHONE_INPUT = 64
+
+
+class Name(fields.String):
+    """A name: surrounding spaces dropped, then 1..50 characters."""
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=validate.Length(min=1, max=50), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+class BlankAsNone:
+    """Mixin: an empty string (an empty form field) means "no value"."""
+
+    def deserialize(self, value, attr=None, data=None, **kwargs):
+        if isinstance(value, str) and not value.strip():
+            value = None
+        return super().deserialize(value, attr, data, **kwargs)
+
+
+class PhoneNumber(BlankAsNone, fields.String):
+    """An international phone number (`+` and country code), normalised to E.164."""
+
+    default_error_messages = {
+        "invalid_phone": "Not a valid phone number; give it in international form, "
+                         "e.g. +14155552671.",
+    }
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if len(text) > MAX_PHONE_INPUT:
+            raise self.make_error("invalid_phone")
+        try:
+            # No default region: a number without `+` and country code is ambiguous.
+            number = phonenumbers.parse(text, None)
+        except phonenumbers.NumberParseException as exc:
+            raise self.make_error("invalid_phone") from exc
+        if not phonenumbers.is_valid_number(number):
+            raise self.make_error("invalid_phone")
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class PastDate(BlankAsNone, fields.Date):
+    """A real calendar date strictly before today (UTC)."""
+
+    default_error_messages = {"future": "Must be a date in the past."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        day = super()._deserialize(value, attr, data, **kwargs)
+        if day >= datetime.now(UTC).date():
+            raise self.make_error("future")
+        return day
+
+
+class JsonObject(BlankAsNone, fields.Dict):
+    """A JSON object of at most 16 KiB serialized; forms may send it as a JSON string."""
+
+    default_error_messages = {
+        "invalid": "Must be a JSON object.",
+        "too_large": f"Must be at most {MAX_ADDITIONAL_DATA_BYTES} bytes as JSON.",
+        "too_deep": f"Must be nested at most {MAX_ADDITIONAL_DATA_DEPTH} levels deep.",
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(keys=fields.String(), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str):
+            try:
+                value = orjson.loads(value)
+            except orjson.JSONDecodeError as exc:
+                raise self.make_error("invalid") from exc
+        if not isinstance(value, dict):
+            raise self.make_error("invalid")
+        if nesting_depth(value) > MAX_ADDITIONAL_DATA_DEPTH:
+            raise self.make_error("too_deep")
+        if len(orjson.dumps(value)) > MAX_ADDITIONAL_DATA_BYTES:
+            raise self.make_error("too_large")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def nesting_depth(value) -> int:
+    """How many objects/arrays deep `value` goes (an empty object is 1), without recursion."""
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        children = item.values() if isinstance(item, dict) else item
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            pending.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+class ContactSchema(Schema):
+    """A card; as input (POST, PUT) omitted optional fields are null, PATCH uses `partial`."""
+
+    id = Id(dump_only=True)
+    first_name = Name(required=True)
+    last_name = Name(required=True)
+    email = EmailAddress(required=True, metadata={"description": "Unique per owner"})
+    phone = PhoneNumber(
+        allow_none=True, load_default=None, metadata={"example": "+14155552671"}
+    )
+    birthday = PastDate(allow_none=True, load_default=None)
+    additional_data = JsonObject(
+        allow_none=True, load_default=None,
+        metadata={"example": {"company": "Example Corp", "position": "Developer"}},
+    )
+    created_at = Timestamp(dump_only=True)
+    updated_at = Timestamp(dump_only=True)
+
+
+class ContactPatchSchema(ContactSchema):
+    """PATCH input: the fields of a card, each optional (use with `partial=True`)."""
+
+
+class ContactListQuerySchema(Schema):
+    query = fields.String(
+        metadata={"description": "Filter: `field:op:value` terms joined by `,`, or free text"}
+    )
+    sort = fields.String(
+        metadata={"description": "Fields joined by `,`; `-` prefix for descending. "
+                                 "Default `last_name,first_name`"}
+    )
+
+
+class UpcomingBirthdayQuerySchema(Schema):
+    time_range = fields.Integer(
+        load_default=7, validate=validate.Range(min=0, max=366),
+        metadata={"description": "Days from today, 0..366"},
+    )
+    tz = fields.String(metadata={"description": "IANA time zone for today (default UTC)"})

@@ -1,0 +1,94 @@
+"""The address-book domain: each user's cards, their queries and their writes."""
+
+import uuid
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from ..accounts.models import User
+from ..database import db, paginate, utcnow
+from ..http import Conflict, NotFound, Page, PageRequest
+from ..http.caching import invalidate_user
+from . import birthdays, filters
+from .models import Contact, ContactTombstone
+
+FIELDS = ("first_name", "last_name", "email", "phone", "birthday", "additional_data")
+
+
+def list_contacts(owner: User, page: PageRequest, query: str | None = None,
+                  sort: str | None = None) -> Page:
+    """The owner's cards matching `query`, ordered by `sort` (see `filters`)."""
+    return paginate(list_statement(owner.id, query, sort), page)
+
+
+def list_statement(owner_id: uuid.UUID, query: str | None = None,
+                   sort: str | None = None) -> sa.Select:
+    statement = sa.select(Contact).where(Contact.owner_id == owner_id)
+    clause = filters.filter_clause(query)
+    if clause is not None:
+        statement = statement.where(clause)
+    return statement.order_by(*filters.order_by(sort))
+
+
+def get_contact(owner: User, contact_id: uuid.UUID) -> Contact:
+    """One of the owner's cards; anyone else's is exactly as missing as a nonexistent one."""
+    contact = db.session.scalar(
+        sa.select(Contact).where(Contact.id == contact_id, Contact.owner_id == owner.id)
+    )
+    if contact is None:
+        raise NotFound("Contact not found")
+    return contact
+
+
+def create_contact(owner: User, data: dict) -> Contact:
+    now = utcnow()  # one instant: a new card's created_at and updated_at are equal
+    contact = Contact(owner_id=owner.id, created_at=now, updated_at=now,
+                      **{name: data.get(name) for name in FIELDS})
+    db.session.add(contact)
+    return _commit(owner, contact)
+
+
+def replace_contact(owner: User, contact_id: uuid.UUID, data: dict) -> Contact:
+    """PUT: every field from `data`; the schema has already made omitted ones null."""
+    contact = get_contact(owner, contact_id)
+    for name in FIELDS:
+        setattr(contact, name, data.get(name))
+    return _commit(owner, contact)
+
+
+def update_contact(owner: User, contact_id: uuid.UUID, data: dict) -> Contact:
+    """PATCH: only the fields present in `data`."""
+    contact = get_contact(owner, contact_id)
+    for name in FIELDS:
+        if name in data:
+            setattr(contact, name, data[name])
+    return _commit(owner, contact)
+
+
+def delete_contact(owner: User, contact_id: uuid.UUID) -> Contact:
+    """Delete a card, leaving a tombstone for sync; returns the card as it was."""
+    contact = get_contact(owner, contact_id)
+    db.session.delete(contact)
+    db.session.add(ContactTombstone(id=contact.id, owner_id=owner.id))
+    db.session.commit()
+    invalidate_user(owner.id)
+    return contact
+
+
+def upcoming_birthdays(owner: User, page: PageRequest, days: int,
+                       tz: str | None = None, today: date | None = None) -> Page:
+    """Cards whose next birthday is within `days` of today in `tz`, soonest first."""
+    today = today or birthdays.today_in(tz)
+    return paginate(birthdays.upcoming_statement(owner.id, today, days), page)
+
+
+def _commit(owner: User, contact: Contact) -> Contact:
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        # The only constraint a valid card can break: (owner, lower(email)) is unique.
+        db.session.rollback()
+        raise Conflict("A contact with this email already exists") from exc
+    invalidate_user(owner.id)
+    return contact

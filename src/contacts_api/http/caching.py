@@ -1,0 +1,132 @@
+"""Per-user response caching for GET views (API.md §1 "Caching").
+
+    @blp.route("/")
+    @blp.login_required
+    @blp.cached(timeout=10)
+    @blp.response(200, ContactSchema(many=True))
+    def list_contacts(): ...
+
+A cached entry is the final response (body bytes and headers) of one user's GET,
+keyed on that user's id, the user's cache *generation*, the host, the path and the sorted query
+arguments (`pretty` included, since it changes the bytes). `invalidate_user()` gives the
+user a new generation, so every cached read of that user dies at once and the next read
+sees the write. Generations are random tokens rather than counters: if one expires or
+Redis evicts it, the next read draws a fresh token instead of reviving old entries.
+
+Every cached GET carries an `ETag` and `X-Cache: HIT|MISS`; `If-None-Match` with the
+current tag answers `304` without a body. The cache is an optimisation only: when its
+backend fails, the request is served uncached and a warning is logged.
+"""
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from functools import wraps
+from urllib.parse import urlencode
+
+from flask import current_app, request
+
+from ..extensions import cache
+from .auth import current_user
+
+GENERATION_KEY = "cache-generation:{}"
+#: Any lifetime is correct (a lost generation only costs misses); this one bounds memory.
+GENERATION_TTL = 24 * 3600
+#: Headers that describe one transfer, not the stored representation.
+_TRANSIENT_HEADERS = {"content-length", "x-cache", "set-cookie"}
+_MISSING = object()
+
+
+def _safely(action: str, operation: Callable, default=None):
+    """Run one cache operation; a broken cache backend is logged, never fatal."""
+    try:
+        return operation()
+    except Exception as exc:  # any backend failure: the cache must not fail a request
+        current_app.logger.warning("cache %s failed, bypassing the cache: %s", action, exc)
+        return default
+
+
+def user_generation(user_id: uuid.UUID) -> str | None:
+    """The user's current cache generation, created on first use; None if the cache is down."""
+    key = GENERATION_KEY.format(user_id.hex)
+
+    def read_or_create():
+        token = cache.get(key)
+        if token is None:
+            cache.add(key, uuid.uuid4().hex, timeout=GENERATION_TTL)
+            token = cache.get(key)
+        return token
+
+    return _safely("read", read_or_create)
+
+
+def invalidate_user(user_id: uuid.UUID) -> None:
+    """Drop every cached response of this user (call after the write has committed)."""
+    key = GENERATION_KEY.format(user_id.hex)
+    _safely("invalidation", lambda: cache.set(key, uuid.uuid4().hex, timeout=GENERATION_TTL))
+
+
+def _response_key(user_id: uuid.UUID, generation: str, vary: str) -> str:
+    args = urlencode(sorted(request.args.items(multi=True)))
+    # The host is part of the key: stored `Link` headers carry absolute URLs.
+    raw = "\x1f".join((user_id.hex, generation, request.host_url, request.path, args, vary))
+    return "response:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _etag(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()[:32]
+
+
+def _finish(response, etag: str, hit: bool):
+    response.set_etag(etag)
+    response.headers["X-Cache"] = "HIT" if hit else "MISS"
+    # Per-user content: no shared cache may keep it, and clients revalidate with the ETag.
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.vary.add("Authorization")
+    if request.if_none_match.contains_weak(etag):
+        response.status_code = 304
+        response.set_data(b"")
+        response.headers.pop("Content-Type", None)
+        response.headers.pop("Content-Length", None)
+    return response
+
+
+def cached(timeout: int, vary: Callable[[], str] | None = None):
+    """Cache a GET view's 200 responses per user for `timeout` seconds.
+
+    `vary` returns extra key material for responses that depend on more than the
+    request (upcoming birthdays depend on today's date). Put it below
+    `login_required`: only authenticated calls are cached.
+    """
+
+    def decorator(func):
+        @wraps(func)
+        def wrapper(*args, **kwargs):
+            if request.method not in {"GET", "HEAD"}:
+                return func(*args, **kwargs)
+            user_id = current_user().id
+            generation = user_generation(user_id)
+            key = None
+            if generation is not None:
+                key = _response_key(user_id, generation, vary() if vary else "")
+                stored = _safely("read", lambda: cache.get(key), _MISSING)
+                if stored not in (None, _MISSING):
+                    body, status, headers, etag = stored
+                    response = current_app.response_class(body, status=status, headers=headers)
+                    return _finish(response, etag, hit=True)
+
+            response = current_app.make_response(func(*args, **kwargs))
+            if response.status_code != 200 or response.direct_passthrough:
+                return response
+            body = response.get_data()
+            etag = _etag(body)
+            if key is not None:
+                headers = [(k, v) for k, v in response.headers.items()
+                           if k.lower() not in _TRANSIENT_HEADERS]
+                entry = (body, response.status_code, headers, etag)
+                _safely("write", lambda: cache.set(key, entry, timeout=timeout))
+            return _finish(response, etag, hit=False)
+
+        return wrapper
+
+    return decorator
