@@ -46,9 +46,8 @@ def _safely(action: str, operation: Callable, default=None):
         return default
 
 
-def user_generation(user_id: uuid.UUID) -> str | None:
-    """The user's current cache generation, created on first use; None if the cache is down."""
-    key = GENERATION_KEY.format(user_id.hex)
+def _generation(key: str) -> str | None:
+    """The current generation stored at `key`, created on first use; None if the cache is down."""
 
     def read_or_create():
         token = cache.get(key)
@@ -60,10 +59,31 @@ def user_generation(user_id: uuid.UUID) -> str | None:
     return _safely("read", read_or_create)
 
 
+def _renew(key: str) -> None:
+    _safely("invalidation", lambda: cache.set(key, uuid.uuid4().hex, timeout=GENERATION_TTL))
+
+
+def user_generation(user_id: uuid.UUID) -> str | None:
+    return _generation(GENERATION_KEY.format(user_id.hex))
+
+
 def invalidate_user(user_id: uuid.UUID) -> None:
     """Drop every cached response of this user (call after the write has committed)."""
-    key = GENERATION_KEY.format(user_id.hex)
-    _safely("invalidation", lambda: cache.set(key, uuid.uuid4().hex, timeout=GENERATION_TTL))
+    _renew(GENERATION_KEY.format(user_id.hex))
+
+
+def network_generation() -> str | None:
+    """The generation of the `/1/` network as a whole, part of every `/1/` cache key.
+
+    A `/1/` response embeds other users (their profiles, mutual contact counts, who
+    blocked whom), so one user's write can change what any viewer sees.
+    """
+    return _generation(GENERATION_KEY.format("network"))
+
+
+def invalidate_network() -> None:
+    """Drop every cached `/1/` response of every user (call after the write has committed)."""
+    _renew(GENERATION_KEY.format("network"))
 
 
 def _response_key(user_id: uuid.UUID, generation: str, vary: str) -> str:
@@ -95,8 +115,9 @@ def cached(timeout: int, vary: Callable[[], str] | None = None):
     """Cache a GET view's 200 responses per user for `timeout` seconds.
 
     `vary` returns extra key material for responses that depend on more than the
-    request (upcoming birthdays depend on today's date). Put it below
-    `login_required`: only authenticated calls are cached.
+    request (upcoming birthdays depend on today's date); None means it cannot be known
+    now, and the response is served uncached. Put it below `login_required`: only
+    authenticated calls are cached.
     """
 
     def decorator(func):
@@ -106,9 +127,10 @@ def cached(timeout: int, vary: Callable[[], str] | None = None):
                 return func(*args, **kwargs)
             user_id = current_user().id
             generation = user_generation(user_id)
+            extra = vary() if vary else ""
             key = None
-            if generation is not None:
-                key = _response_key(user_id, generation, vary() if vary else "")
+            if generation is not None and extra is not None:
+                key = _response_key(user_id, generation, extra)
                 stored = _safely("read", lambda: cache.get(key), _MISSING)
                 if stored not in (None, _MISSING):
                     body, status, headers, etag = stored
