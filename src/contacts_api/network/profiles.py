@@ -6,6 +6,7 @@ import uuid
 
 import sqlalchemy as sa
 
+from .. import changeclock
 from ..accounts.models import PROFILE_FIELDS, User, UserEmail
 from ..accounts.passwords import hash_password
 from ..accounts.service import EmailTaken, UsernameTaken, create_account, email_in_use
@@ -72,9 +73,6 @@ def update_self(viewer: User, data: dict) -> UserView:
                    if getattr(user, name) != value}
         for name, value in changed.items():
             setattr(user, name, value)
-        if changed:
-            user.profile_updated_at = now
-            changes.record([(viewer_id, ChangeKind.PROFILE_UPDATED, viewer_id)], now)
         if data.get("password"):
             user.password_hash = hash_password(data["password"])
             user.tokens_valid_after = now
@@ -82,6 +80,11 @@ def update_self(viewer: User, data: dict) -> UserView:
             _remove_email(viewer_id, data["remove_email"])
         if add_email:
             _add_email(user, add_email)
+        if changed:
+            # Last: the added address's unique index may have had to wait (changeclock).
+            user.profile_updated_at = changeclock.tick()
+            changes.record([(viewer_id, ChangeKind.PROFILE_UPDATED, viewer_id)],
+                           user.profile_updated_at)
 
     atomically(work)
     return view_user(viewer_id, viewer_id)
