@@ -6,8 +6,8 @@ from . import indexing, invites  # noqa: F401
 
 
 def blueprints():
-    from .views import blocks, contacts, discovery, legal, requests, users, you
+    from .views import blocks, contacts, discovery, legal, requests, suggestions, sync, users, you
     from .views import invites as invite_views
 
     return [module.blp for module in (users, you, contacts, requests, invite_views, blocks,
-                                      discovery, legal)]
+                                      discovery, suggestions, sync, legal)]
