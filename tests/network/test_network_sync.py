@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from .helpers import ALICE_PROTECTED, T, TIMESTAMP, public, shape
+from .helpers import ALICE_PROTECTED, TIMESTAMP, T, basic, public, shape
 
 NOTHING = {"synced": T, "contacts": [], "removed_contacts": [], "requests_received": [],
            "requests_sent": [], "invites": [], "blocks": [],
@@ -219,8 +219,6 @@ def test_null_since_is_everything(api, alice, bob, sync):
 
 
 def test_basic_auth_and_credentials_required(client, alice):
-    from .helpers import basic
-
     assert client.post("/1/sync", headers=basic("alice")).status_code == 200
     response = client.post("/1/sync")
     assert response.status_code == 401
