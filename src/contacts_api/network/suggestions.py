@@ -9,8 +9,8 @@ required, an unverified account.
 
 All of that is one SQL statement (`candidates`): a self-join of `contact_links`
 grouped and counted, united with the address-book matches, minus the viewer's
-exclusions as one hashed set. The result is stored (at most `MAX_SUGGESTIONS` rows),
-with the time each user was first suggested, and recomputed on `POST suggestions` and
+exclusions as one hashed set. The result is stored (the best `MAX_SUGGESTIONS`), with
+the time each user was first suggested, and recomputed on `POST suggestions` and
 on `GET` once it is older than `MAX_AGE`. Relationship changes delete the active
 suggestions they invalidate (`relations.Writes.unsuggest`); hidden ones stay, so a
 hidden user is never suggested again until restored.
@@ -67,15 +67,22 @@ def candidates(viewer_id: uuid.UUID, only: uuid.UUID | None = None) -> sa.Select
     found = sa.union_all(friends_of_friends, address_book).subquery()
     ranked = (
         sa.select(found.c.user_id, sa.func.max(found.c.mutual).label("mutual"))
+        .where(found.c.user_id != viewer_id, found.c.user_id.not_in(_excluded(viewer_id)))
         .group_by(found.c.user_id).subquery()
     )
+    # The best candidates are cut on the ranking alone (ties by id: which of equally
+    # ranked candidates make the cut is arbitrary), so the users table is read, for
+    # `discoverable`, only for those, not for every contact of a contact. The margin
+    # leaves room for the accounts that condition drops.
+    best = (
+        sa.select(ranked).order_by(ranked.c.mutual.desc(), ranked.c.user_id)
+        .limit(MAX_SUGGESTIONS * 2).subquery()
+    )
     return (
-        sa.select(User.id, ranked.c.mutual)
-        .join(ranked, ranked.c.user_id == User.id)
-        .where(User.id != viewer_id, User.id.not_in(_excluded(viewer_id)),
-               *discoverable(viewer_id), *([User.id == only] if only else []))
-        .order_by(ranked.c.mutual.desc(), sa.func.lower(User.last_name),
-                  sa.func.lower(User.first_name), User.id)
+        sa.select(best.c.user_id, best.c.mutual)
+        .join(User, User.id == best.c.user_id)
+        .where(*discoverable(viewer_id), *([User.id == only] if only else []))
+        .order_by(best.c.mutual.desc(), best.c.user_id)
         .limit(MAX_SUGGESTIONS)
     )
 
@@ -98,16 +105,24 @@ def refresh(viewer_id: uuid.UUID, *, only_if_stale: bool = False) -> None:
         if not lock_users({viewer_id}) or (only_if_stale and not _is_stale(viewer_id)):
             return
         now = utcnow()
-        found = db.session.execute(candidates(viewer_id)).all()
-        active = Suggestion.user_id == viewer_id, Suggestion.hidden_at.is_(None)
-        since = dict(db.session.execute(
-            sa.select(Suggestion.suggested_id, Suggestion.suggested_at).where(*active)).all())
-        db.session.execute(sa.delete(Suggestion).where(*active))
-        if found:
-            db.session.execute(sa.insert(Suggestion), [
-                {"user_id": viewer_id, "suggested_id": user_id, "mutual_count": mutual,
-                 "suggested_at": since.get(user_id, now)}
-                for user_id, mutual in found])
+        found = dict(db.session.execute(candidates(viewer_id)).all())
+        stored = dict(db.session.execute(
+            sa.select(Suggestion.suggested_id, Suggestion.mutual_count)
+            .where(Suggestion.user_id == viewer_id, Suggestion.hidden_at.is_(None))).all())
+        # Only the difference is written: a recompute usually changes little.
+        gone = stored.keys() - found.keys()
+        if gone:
+            db.session.execute(sa.delete(Suggestion).where(
+                Suggestion.user_id == viewer_id, Suggestion.suggested_id.in_(gone)))
+        recounted = [{"user_id": viewer_id, "suggested_id": user_id, "mutual_count": mutual}
+                     for user_id, mutual in found.items()
+                     if user_id in stored and stored[user_id] != mutual]
+        if recounted:
+            db.session.execute(sa.update(Suggestion), recounted)
+        new = [{"user_id": viewer_id, "suggested_id": user_id, "mutual_count": mutual,
+                "suggested_at": now} for user_id, mutual in found.items() if user_id not in stored]
+        if new:
+            db.session.execute(sa.insert(Suggestion), new)
         db.session.merge(SuggestionRefresh(user_id=viewer_id, computed_at=now))
 
     atomically(work)
