@@ -1,5 +1,6 @@
 """The SQLAlchemy base: UUID keys, timezone-aware timestamps, and the paging query."""
 
+import sqlite3
 import uuid
 from datetime import UTC, datetime
 
@@ -54,6 +55,15 @@ class Timestamps:
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+@sa.event.listens_for(sa.Engine, "connect")
+def _enforce_sqlite_foreign_keys(dbapi_connection, _record) -> None:
+    """SQLite ignores foreign keys (and so `ON DELETE CASCADE`) unless told per connection."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
 
 
 def paginate(statement: sa.Select, page: PageRequest) -> Page:

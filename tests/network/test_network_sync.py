@@ -223,3 +223,14 @@ def test_basic_auth_and_credentials_required(client, alice):
     response = client.post("/1/sync")
     assert response.status_code == 401
     assert response.get_json()["error"] == "unauthorized"
+
+
+def test_a_deleted_account_is_a_removed_contact(app, api, alice, bob, connect, sync):
+    from contacts_api.accounts.service import delete_account, find_by_email
+
+    connect(alice, bob)
+    sync()
+    with app.app_context():
+        delete_account(find_by_email("bob@example.com"))
+    assert sync() == changes(removed_contacts=[bob.id.hex])
+    assert sync() == NOTHING

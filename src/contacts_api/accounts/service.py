@@ -9,7 +9,7 @@ from . import avatars
 from .emails import reset_claims, send_reset_email, send_verification_email, verified_user_id
 from .models import User, UserEmail
 from .passwords import fingerprint, hash_password
-from .signals import email_claimed
+from .signals import account_deleting, email_claimed
 
 
 class EmailTaken(Exception):
@@ -131,6 +131,7 @@ def reset_password(token: str, password: str) -> None:
 
 def delete_account(user: User) -> None:
     avatar = user.avatar
+    account_deleting.send(user)
     db.session.delete(user)
     db.session.commit()
     avatars.remove(avatar)

@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from .. import changeclock
+from ..accounts.models import User
+from ..accounts.signals import account_deleting
 from ..database import db
 from ..http import ApiError, Forbidden, NotFound
 from ..http.fields import parse_id
 from . import changes
-from .models import Block, ContactLink, ContactRequest, Suggestion
+from .models import Block, ChangeKind, ContactLink, ContactRequest, Suggestion
 from .transactions import atomically, lock_users
 from .viewing import UserView, view_user, view_users_by_id
 
@@ -186,3 +188,18 @@ def remove_link(viewer_id: uuid.UUID, other_id: uuid.UUID, statement: sa.Delete,
 
     atomically(work)
     return view_user(viewer_id, other_id)
+
+
+@account_deleting.connect
+def record_lost_contacts(user: User, **_) -> None:
+    """An account is about to go, its links with it: its contacts' syncs must say so.
+
+    Runs inside the deleting transaction. Locks the account and its contacts first, so
+    the set read is exact, then records `contact_removed` for each contact.
+    """
+    statement = sa.select(ContactLink.contact_id).where(ContactLink.user_id == user.id)
+    lock_users({user.id, *db.session.scalars(statement)})
+    contacts = list(db.session.scalars(statement))
+    if contacts:
+        changes.record([(contact_id, ChangeKind.CONTACT_REMOVED, user.id)
+                        for contact_id in contacts], changeclock.tick())
