@@ -1,4 +1,5 @@
-"""The Atomic Contacts v1 network (`/1/`): users, their links, invites and discovery."""
+"""The Atomic Contacts v1 network (`/1/`): users, their links, invites, discovery,
+suggestions and sync."""
 
 # Imported for their side effects: the lookup-maintaining mapper events and the receiver
 # that turns invites into requests when an address is claimed.
