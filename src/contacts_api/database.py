@@ -1,5 +1,6 @@
 """The SQLAlchemy base: UUID keys, timezone-aware timestamps, and the paging query."""
 
+import sqlite3
 import uuid
 from datetime import UTC, datetime
 
@@ -62,11 +63,11 @@ db = SQLAlchemy(model_class=Base)
 
 
 @sa.event.listens_for(sa.Engine, "connect")
-def _sqlite_foreign_keys(dbapi_connection, connection_record):
-    """SQLite enforces foreign keys (and so ON DELETE CASCADE) only when asked to."""
-    if type(dbapi_connection).__module__ == "sqlite3":
+def _enforce_sqlite_foreign_keys(dbapi_connection, _record) -> None:
+    """SQLite ignores foreign keys (and so `ON DELETE CASCADE`) unless told per connection."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
 
 

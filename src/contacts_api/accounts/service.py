@@ -14,7 +14,7 @@ from .emails import (
 )
 from .models import User, UserEmail
 from .passwords import fingerprint, hash_password
-from .signals import email_claimed
+from .signals import account_deleting, email_claimed
 
 
 class EmailTaken(Exception):
@@ -157,6 +157,7 @@ def reset_password(token: str, password: str) -> None:
 
 def delete_account(user: User) -> None:
     avatar = user.avatar
+    account_deleting.send(user)
     db.session.delete(user)
     db.session.commit()
     avatars.remove(avatar)

@@ -30,6 +30,8 @@ class Contact(UUIDPrimaryKey, Timestamps, db.Model):
         # The owner's list in its default order (id breaks ties for stable paging).
         sa.Index("ix_contacts_owner_name", "owner_id", "last_name", "first_name", "id"),
         sa.Index("ix_contacts_owner_birthday_key", "owner_id", "birthday_key"),
+        # Sync: the owner's cards changed in a window of `updated_at` (a change clock stamp).
+        sa.Index("ix_contacts_owner_updated_at", "owner_id", "updated_at"),
     )
 
     owner_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
@@ -52,7 +54,7 @@ class Contact(UUIDPrimaryKey, Timestamps, db.Model):
 
 
 class ContactTombstone(db.Model):
-    """A deleted card: its id, its owner and when it went, for incremental sync."""
+    """A deleted card: its id, its owner and when it went (a change clock stamp), for sync."""
 
     __tablename__ = "contact_tombstones"
     __table_args__ = (sa.Index("ix_contact_tombstones_owner_deleted", "owner_id", "deleted_at"),)

@@ -6,6 +6,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from .. import changeclock
 from ..accounts.models import User
 from ..database import db, paginate
 from ..http import Conflict, NotFound, Page, PageRequest
@@ -68,7 +69,9 @@ def delete_contact(owner: User, contact_id: uuid.UUID) -> Contact:
     """Delete a card, leaving a tombstone for sync; returns the card as it was."""
     contact = get_contact(owner, contact_id)
     db.session.delete(contact)
-    db.session.add(ContactTombstone(id=contact.id, owner_id=owner.id))
+    db.session.flush()  # the card's row lock before the clock's (see changeclock)
+    db.session.add(ContactTombstone(id=contact.id, owner_id=owner.id,
+                                    deleted_at=changeclock.tick()))
     db.session.commit()
     invalidate_user(owner.id)
     return contact
@@ -82,7 +85,20 @@ def upcoming_birthdays(owner: User, page: PageRequest, days: int,
 
 
 def _commit(owner: User, contact: Contact) -> Contact:
+    """Write the card; a new or changed card is stamped by the change clock for sync.
+
+    The row (and its unique-index entry) is written first: a concurrent write of the
+    same card or address is waited for before the clock is taken, never while holding it.
+    A new card's `created_at` and `updated_at` are the same instant.
+    """
+    new = contact in db.session.new
+    changed = new or db.session.is_modified(contact)
     try:
+        db.session.flush()
+        if changed:
+            contact.updated_at = changeclock.tick()
+            if new:
+                contact.created_at = contact.updated_at
         db.session.commit()
     except IntegrityError as exc:
         # The only constraint a valid card can break: (owner, lower(email)) is unique.

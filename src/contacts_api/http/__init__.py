@@ -3,11 +3,11 @@
 from .auth import current_user
 from .blueprint import Api, Blueprint, NetworkBlueprint
 from .errors import ApiError, BadRequest, Conflict, Forbidden, InvalidId, NotFound
-from .fields import CommaList, EmailAddress, Id, Timestamp
+from .fields import CommaList, EmailAddress, Id, SyncTime, Timestamp
 from .pagination import Page, PageRequest
 
 __all__ = [
     "Api", "ApiError", "BadRequest", "Blueprint", "CommaList", "Conflict", "EmailAddress",
     "Forbidden", "Id", "InvalidId", "NetworkBlueprint", "NotFound", "Page", "PageRequest",
-    "Timestamp", "current_user",
+    "SyncTime", "Timestamp", "current_user",
 ]

@@ -2,7 +2,8 @@
 
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 from email_validator import EmailNotValidError, validate_email
 from marshmallow import fields
@@ -10,6 +11,9 @@ from marshmallow import fields
 _ID_PATTERN = re.compile(
     r"[0-9a-fA-F]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 )
+
+
+_EPOCH_SECONDS = re.compile(r"\d{1,12}(\.\d+)?")
 
 
 def parse_id(value) -> uuid.UUID | None:
@@ -67,6 +71,32 @@ class Timestamp(fields.Field):
         try:
             return parse_timestamp(value)
         except ValueError as exc:
+            raise self.make_error("invalid") from exc
+
+
+class SyncTime(Timestamp):
+    """An instant given as ISO 8601 (UTC when no offset) or as UNIX epoch seconds.
+
+    Epoch seconds may carry a fraction (`1700000000.25`) and may be a JSON number;
+    microseconds beyond the sixth decimal are dropped. On `/1/` a bad value is
+    `400 invalid_date` with the value as submitted.
+    """
+
+    network_error = "invalid_date"
+    default_error_messages = {"invalid": "Not an ISO 8601 datetime or UNIX epoch seconds."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)
+        if isinstance(value, str) and _EPOCH_SECONDS.fullmatch(value.strip()):
+            try:
+                micros = int(Decimal(value.strip()) * 1_000_000)
+                return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=micros)
+            except (OverflowError, ArithmeticError) as exc:
+                raise self.make_error("invalid") from exc
+        try:
+            return super()._deserialize(value, attr, data, **kwargs)
+        except OverflowError as exc:
             raise self.make_error("invalid") from exc
 
 

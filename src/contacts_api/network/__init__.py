@@ -1,4 +1,5 @@
-"""The Atomic Contacts v1 network (`/1/`): users, their links, invites and discovery."""
+"""The Atomic Contacts v1 network (`/1/`): users, their links, invites, discovery,
+suggestions and sync."""
 
 # Imported for their side effects: the lookup-maintaining mapper events, the receiver
 # that turns invites into requests when an address is claimed, and cache invalidation.
@@ -6,8 +7,8 @@ from . import indexing, invalidation, invites  # noqa: F401
 
 
 def blueprints():
-    from .views import blocks, contacts, discovery, legal, requests, users, you
+    from .views import blocks, contacts, discovery, legal, requests, suggestions, sync, users, you
     from .views import invites as invite_views
 
     return [module.blp for module in (users, you, contacts, requests, invite_views, blocks,
-                                      discovery, legal)]
+                                      discovery, suggestions, sync, legal)]

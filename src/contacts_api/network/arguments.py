@@ -3,7 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from ..accounts.models import PROFILE_FIELDS, User
-from ..http import CommaList, EmailAddress, Id
+from ..http import CommaList, EmailAddress, Id, SyncTime
 
 MAX_BATCH = 1000
 USERNAME = validate.Regexp(r"^[A-Za-z0-9_.-]{3,50}$")
@@ -72,3 +72,13 @@ class FindSchema(Schema):
 
 class SearchSchema(Schema):
     q = fields.String(required=True, metadata={"description": "At least 2 characters"})
+
+
+class SyncArgumentsSchema(Schema):
+    since = SyncTime(allow_none=True, metadata={
+        "description": "The `synced` of your previous call (ISO 8601 or UNIX epoch seconds); "
+                       "without it, everything"})
+
+
+class SuggestionArgumentsSchema(Schema):
+    id = Id(metadata={"description": "Restore this hidden suggestion"})

@@ -1,4 +1,8 @@
-"""Recording network changes for sync, in the transaction that makes them."""
+"""Recording network changes for sync, in the transaction that makes them.
+
+Each row is stamped by `changeclock.tick()` taken in that transaction, so the log can
+be read by time: `since < at <= synced` (see `sync`).
+"""
 
 import uuid
 from datetime import datetime
@@ -10,7 +14,7 @@ from .models import NetworkChange
 
 
 def record(changes: list[tuple[uuid.UUID, str, uuid.UUID | None]], at: datetime) -> None:
-    """Append `(user whose view changed, kind, other id)` rows to the change log."""
+    """Append `(user whose view changed, kind, other id)` rows stamped `at` (a clock tick)."""
     if changes:
         db.session.execute(
             sa.insert(NetworkChange),

@@ -20,7 +20,8 @@ MAX_FIND_VALUES = 1000
 MIN_QUERY_LENGTH = 2
 
 
-def _discoverable(viewer_id: uuid.UUID) -> list:
+def discoverable(viewer_id: uuid.UUID) -> list:
+    """Conditions on `User` for users the viewer may discover (find, search, suggestions)."""
     blocked_viewer = sa.exists().where(Block.blocker_id == User.id, Block.blocked_id == viewer_id)
     conditions = [~blocked_viewer]
     if current_app.config["EMAIL_VERIFICATION_REQUIRED"]:
@@ -37,13 +38,24 @@ def find(viewer: User, emails: list[str], phones: list[str]) -> list[UserView]:
                        else "phone")
     addresses = {email.strip().lower() for email in emails if email.strip()}
     numbers = {phone_e164(phone) for phone in phones} - {None}
-    matches = sa.union(
+    matches = owners_of(list(addresses), list(numbers))
+    statement = sa.select(User).where(User.id.in_(matches), *discoverable(viewer.id))
+    return view_users(viewer.id, by_name(statement))
+
+
+def owners_of(addresses, numbers) -> sa.CompoundSelect:
+    """Ids of the users owning any of these addresses (lowercased) or E.164 numbers.
+
+    Each may be a list of values or a SELECT of one column. An address matches an
+    account's login email, an additional email, or a profile `home_email`/`work_email`;
+    a number a profile phone or mobile. Every branch is an index lookup.
+    """
+    return sa.union(
         sa.select(User.id).where(sa.func.lower(User.email).in_(addresses)),
         sa.select(UserEmail.user_id).where(sa.func.lower(UserEmail.email).in_(addresses)),
-        sa.select(UserIdentifier.user_id).where(UserIdentifier.value.in_(addresses | numbers)),
+        sa.select(UserIdentifier.user_id).where(UserIdentifier.value.in_(addresses)),
+        sa.select(UserIdentifier.user_id).where(UserIdentifier.value.in_(numbers)),
     )
-    statement = sa.select(User).where(User.id.in_(matches), *_discoverable(viewer.id))
-    return view_users(viewer.id, by_name(statement))
 
 
 def _like_escape(text: str) -> str:
@@ -72,7 +84,7 @@ def search(viewer: User, q: str, page: PageRequest) -> Page:
     )
     statement = (
         sa.select(User).join(UserSearch, UserSearch.user_id == User.id)
-        .where(like(f"%{term}%"), *_discoverable(viewer.id))
+        .where(like(f"%{term}%"), *discoverable(viewer.id))
         .order_by(rank, sa.func.lower(User.last_name), sa.func.lower(User.first_name), User.id)
     )
     return view_page(viewer.id, statement, page)

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from .. import changeclock
 from ..accounts.emails import public_url
 from ..accounts.models import User, UserEmail
 from ..accounts.signals import email_claimed
@@ -60,7 +61,6 @@ def send_invites(inviter: User, raw_emails: list) -> list[InviteView | ApiError]
     wanted = {key for key in keys if isinstance(key, str)}
 
     def work():
-        now = utcnow()
         owners = _registered(wanted)
         invited = set(db.session.scalars(
             sa.select(Invite.email).where(Invite.inviter_id == inviter_id, Invite.email.in_(wanted))
@@ -77,14 +77,20 @@ def send_invites(inviter: User, raw_emails: list) -> list[InviteView | ApiError]
                 outcomes.append(Forbidden("invite_exists", key))
             else:
                 invited.add(key)
-                invite = InviteView(uuid.uuid4(), key, now)
-                rows.append({"id": invite.id, "inviter_id": inviter_id, "email": key,
-                             "sent_at": now})
-                outcomes.append(invite)
-        if rows:
-            db.session.execute(sa.insert(Invite), rows)
-            changes.record([(inviter_id, ChangeKind.INVITE_SENT, row["id"]) for row in rows], now)
-        return outcomes
+                rows.append({"id": uuid.uuid4(), "inviter_id": inviter_id, "email": key,
+                             "sent_at": utcnow()})
+                outcomes.append(len(rows) - 1)
+        if not rows:
+            return outcomes
+        db.session.execute(sa.insert(Invite), rows)
+        # Stamped after the insert, which may wait for a concurrent one (changeclock).
+        sent = changeclock.tick()
+        ids = [row["id"] for row in rows]
+        db.session.execute(sa.update(Invite).where(Invite.id.in_(ids)).values(sent_at=sent))
+        changes.record([(inviter_id, ChangeKind.INVITE_SENT, invite_id) for invite_id in ids],
+                       sent)
+        return [InviteView(rows[o]["id"], rows[o]["email"], sent) if isinstance(o, int) else o
+                for o in outcomes]
 
     outcomes = atomically(work)
     for outcome in outcomes:
@@ -135,7 +141,7 @@ def cancel_invite(inviter: User, invite_id: uuid.UUID) -> InviteView:
         ).first()
         if row is None:
             raise NotFound(invite_id.hex)
-        changes.record([(inviter_id, ChangeKind.INVITE_REMOVED, invite_id)], utcnow())
+        changes.record([(inviter_id, ChangeKind.INVITE_REMOVED, invite_id)], changeclock.tick())
         return InviteView(*row)
 
     return atomically(work)
@@ -160,7 +166,7 @@ def convert_invites(user: User, email: str, **_) -> None:
     ).all()
     if not invites:
         return
-    writes = Writes(utcnow())
+    writes = Writes()
     inviters = {inviter_id for _, inviter_id in invites} - {user.id}
     lock_users({user.id, *inviters})
     links = load_links(user.id, inviters)
@@ -169,6 +175,7 @@ def convert_invites(user: User, email: str, **_) -> None:
         writes.requests_added.append((inviter_id, user.id))
         writes.note(inviter_id, ChangeKind.REQUEST_SENT, user.id)
         writes.note(user.id, ChangeKind.REQUEST_RECEIVED, inviter_id)
+        writes.unsuggest(inviter_id, user.id)
     for invite_id, inviter_id in invites:
         writes.note(inviter_id, ChangeKind.INVITE_REMOVED, invite_id)
     db.session.execute(sa.delete(Invite).where(Invite.id.in_([i for i, _ in invites])))

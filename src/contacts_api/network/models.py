@@ -94,6 +94,15 @@ class Suggestion(db.Model):
     mutual_count: Mapped[int] = mapped_column(default=0)
 
 
+class SuggestionRefresh(db.Model):
+    """When `user_id`'s suggestions were last computed (they are recomputed after an hour)."""
+
+    __tablename__ = "suggestion_refreshes"
+
+    user_id: Mapped[uuid.UUID] = _user_fk(primary_key=True)
+    computed_at: Mapped[datetime]
+
+
 class Invite(db.Model):
     """An unregistered address a user invited; becomes a request when someone claims it."""
 
@@ -131,12 +140,12 @@ class ChangeKind:
 class NetworkChange(db.Model):
     """The change log for sync, written in the same transaction as each change.
 
-    `id` increases monotonically; a reader must still allow for transactions that
-    commit out of `id` order (see the README's sync notes).
+    `at` is that transaction's `changeclock.tick()`: stamps are in commit order, so a
+    reader selects `since < at <= synced` (see `sync`). `id` only orders rows.
     """
 
     __tablename__ = "network_changes"
-    __table_args__ = (sa.Index("ix_network_changes_user_id_id", "user_id", "id"),)
+    __table_args__ = (sa.Index("ix_network_changes_user_id_at", "user_id", "at"),)
 
     id: Mapped[int] = mapped_column(
         sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True

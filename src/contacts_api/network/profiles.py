@@ -6,6 +6,7 @@ import uuid
 
 import sqlalchemy as sa
 
+from .. import changeclock
 from ..accounts.emails import send_address_confirmation
 from ..accounts.models import PROFILE_FIELDS, User, UserEmail
 from ..accounts.service import (
@@ -15,7 +16,7 @@ from ..accounts.service import (
     create_account,
     email_in_use,
 )
-from ..database import db, utcnow
+from ..database import db
 from ..http import ApiError, Forbidden, NotFound
 from . import changes
 from .models import ChangeKind
@@ -67,22 +68,23 @@ def update_self(viewer: User, data: dict) -> UserView:
     def work():
         lock_users({viewer_id})
         user = db.session.get(User, viewer_id, populate_existing=True)
-        now = utcnow()
         updates = _profile(data) | {name: data[name].strip() for name in NAME_FIELDS
                                     if name in data}
         changed = {name: value for name, value in updates.items()
                    if getattr(user, name) != value}
         for name, value in changed.items():
             setattr(user, name, value)
-        if changed:
-            user.profile_updated_at = now
-            changes.record([(viewer_id, ChangeKind.PROFILE_UPDATED, viewer_id)], now)
         if data.get("password"):
             change_password(user, data["password"])
         if data.get("remove_email"):
             _remove_email(viewer_id, data["remove_email"])
         if add_email and email_in_use(add_email):
             raise Forbidden("email_registered", add_email)
+        if changed:
+            # Last: the clock is the last lock a transaction takes (changeclock).
+            user.profile_updated_at = changeclock.tick()
+            changes.record([(viewer_id, ChangeKind.PROFILE_UPDATED, viewer_id)],
+                           user.profile_updated_at)
 
     atomically(work)
     if add_email:

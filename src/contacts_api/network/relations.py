@@ -10,15 +10,17 @@ answers item by item exactly as single calls would.
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 
 import sqlalchemy as sa
 
-from ..database import db, utcnow
+from .. import changeclock
+from ..accounts.models import User
+from ..accounts.signals import account_deleting
+from ..database import db
 from ..http import ApiError, Forbidden, NotFound
 from ..http.fields import parse_id
 from . import changes
-from .models import Block, ContactLink, ContactRequest, Suggestion
+from .models import Block, ChangeKind, ContactLink, ContactRequest, Suggestion
 from .transactions import atomically, lock_users
 from .viewing import UserView, view_user, view_users_by_id
 
@@ -70,9 +72,13 @@ def _pairs_clause(columns, pairs):
 
 @dataclass
 class Writes:
-    """Rows to delete and insert, collected across a batch and written in bulk."""
+    """Rows to delete and insert, collected across a batch and written in bulk.
 
-    at: datetime
+    `apply` stamps them all with one `changeclock.tick()`: the links' times (`added_at`,
+    `sent_at`, `blocked_at`) and the change log rows, so sync can compare either with
+    the `synced` it hands out.
+    """
+
     contacts_added: list = field(default_factory=list)
     contacts_removed: list = field(default_factory=list)
     requests_added: list = field(default_factory=list)
@@ -95,6 +101,10 @@ class Writes:
         self.changes.append((user_id, kind, other_id))
 
     def apply(self) -> None:
+        if not self.changes:
+            return
+        # Last of the transaction's locks: the users involved are already locked.
+        at = changeclock.tick()
         session = db.session
         if self.contacts_removed:
             session.execute(sa.delete(ContactLink).where(_pairs_clause(
@@ -109,17 +119,17 @@ class Writes:
             ))
         if self.contacts_added:
             session.execute(sa.insert(ContactLink), [
-                {"user_id": a, "contact_id": b, "added_at": self.at}
+                {"user_id": a, "contact_id": b, "added_at": at}
                 for a, b in self.contacts_added])
         if self.requests_added:
             session.execute(sa.insert(ContactRequest), [
-                {"sender_id": a, "recipient_id": b, "sent_at": self.at}
+                {"sender_id": a, "recipient_id": b, "sent_at": at}
                 for a, b in self.requests_added])
         if self.blocks_added:
             session.execute(sa.insert(Block), [
-                {"blocker_id": a, "blocked_id": b, "blocked_at": self.at}
+                {"blocker_id": a, "blocked_id": b, "blocked_at": at}
                 for a, b in self.blocks_added])
-        changes.record(self.changes, self.at)
+        changes.record(self.changes, at)
 
 
 #: Decides one target: raises the target's ApiError, or records writes and updates links.
@@ -132,7 +142,7 @@ def apply_rule(viewer_id: uuid.UUID, raw_ids: list, rule: Rule) -> list[UserView
     targets = {target for target in parsed if target is not None}
 
     def work():
-        writes = Writes(utcnow())
+        writes = Writes()
         existing = lock_users({viewer_id, *targets})
         links = load_links(viewer_id, targets - {viewer_id})
         outcomes = []
@@ -174,7 +184,22 @@ def remove_link(viewer_id: uuid.UUID, other_id: uuid.UUID, statement: sa.Delete,
         lock_users({viewer_id, other_id})
         if db.session.execute(statement).rowcount == 0:
             raise user_not_found(other_id)
-        changes.record(notes, utcnow())
+        changes.record(notes, changeclock.tick())
 
     atomically(work)
     return view_user(viewer_id, other_id)
+
+
+@account_deleting.connect
+def record_lost_contacts(user: User, **_) -> None:
+    """An account is about to go, its links with it: its contacts' syncs must say so.
+
+    Runs inside the deleting transaction. Locks the account and its contacts first, so
+    the set read is exact, then records `contact_removed` for each contact.
+    """
+    statement = sa.select(ContactLink.contact_id).where(ContactLink.user_id == user.id)
+    lock_users({user.id, *db.session.scalars(statement)})
+    contacts = list(db.session.scalars(statement))
+    if contacts:
+        changes.record([(contact_id, ChangeKind.CONTACT_REMOVED, user.id)
+                        for contact_id in contacts], changeclock.tick())

@@ -5,6 +5,7 @@ import copy
 from marshmallow import Schema, fields, post_dump
 
 from ..accounts.models import PROTECTED_PROFILE_FIELDS, PUBLIC_PROFILE_FIELDS
+from ..addressbook.schemas import ContactSchema
 from ..http import ApiError, Id, Timestamp
 
 GUARANTEED = ("id", "first_name", "last_name", "updated")
@@ -58,6 +59,36 @@ class InviteSchema(Schema):
     id = Id(required=True)
     email = fields.String(required=True)
     sent = Timestamp(attribute="sent_at", required=True)
+
+
+class _AddressBookChangesSchema(Schema):
+    contacts = fields.List(fields.Nested(ContactSchema), required=True,
+                           metadata={"description": "Cards created or changed"})
+    deleted = fields.List(Id(), required=True, metadata={"description": "Ids of deleted cards"})
+
+
+class SyncSchema(Schema):
+    """`POST /1/sync`: the changes in `(since, synced]` (see `network.sync`)."""
+
+    synced = Timestamp(required=True, metadata={"description": "Pass it as the next `since`"})
+    contacts = fields.List(fields.Nested(UserSchema), required=True,
+                           metadata={"description": "Contacts added, or whose profile changed"})
+    removed_contacts = fields.List(Id(), required=True)
+    requests_received = fields.List(
+        fields.Nested(UserSchema), required=True,
+        metadata={"description": "Users whose request to you came or went; "
+                                 "`request_received` is set while it is pending"})
+    requests_sent = fields.List(
+        fields.Nested(UserSchema), required=True,
+        metadata={"description": "Users whose request from you came or went; "
+                                 "`request_sent` is set while it is pending"})
+    invites = fields.List(
+        fields.Nested(InviteSchema), required=True,
+        metadata={"description": "Invites sent; an invite that is gone has its `id` alone"})
+    blocks = fields.List(
+        fields.Nested(UserSchema), required=True,
+        metadata={"description": "Users blocked or unblocked; `blocked` is set while blocked"})
+    address_book = fields.Nested(_AddressBookChangesSchema, required=True)
 
 
 def _result_schema(base):

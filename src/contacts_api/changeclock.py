@@ -1,0 +1,92 @@
+"""The change clock: stamps whose order is the order in which changes become visible.
+
+`POST /1/sync` hands out `synced`, a server time, and the next call asks for every
+change stamped after it. That is only gap-free if no change stamped at or before a
+handed-out time can still be uncommitted, and no change committed later can carry an
+earlier stamp. A timestamp read at the start of a transaction has neither property.
+
+So every transaction that writes something sync reports (network links, the network
+change log, address-book cards and their tombstones) takes its stamp from `tick()`:
+an UPDATE of the clock's single row that returns `max(now, previous stamp + 1 µs)`.
+The UPDATE locks the row until commit, so stamps are handed out one transaction at a
+time, in commit order, and strictly increase even if the wall clock steps back. (On
+PostgreSQL the row lock serializes the writers; SQLite has one writer anyway, and the
+stamp is read inside the UPDATE, under its write lock.)
+
+Sync reads its watermark with `watermark()`, which takes the same row lock and
+commits at once: every transaction stamped at or before the watermark has committed
+(it held the row until then), and every later one will be stamped after it.
+
+`tick()` must be the last lock a transaction takes (after user rows, card rows and
+unique-index entries it may wait for), so that no transaction holding the clock ever
+waits for one that needs it.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .database import db, utcnow
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+CLOCK_ID = 1
+
+
+class ChangeClock(db.Model):
+    """One row: the last stamp handed out, in microseconds since the epoch."""
+
+    __tablename__ = "change_clock"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    microseconds: Mapped[int] = mapped_column(sa.BigInteger)
+
+
+def to_microseconds(moment: datetime) -> int:
+    return (moment - EPOCH) // timedelta(microseconds=1)
+
+
+def from_microseconds(value: int) -> datetime:
+    return EPOCH + timedelta(microseconds=value)
+
+
+def _advance(value) -> datetime:
+    """Set the clock to `value` (an expression of the stored stamp); return the new stamp."""
+    statement = (
+        sa.update(ChangeClock).where(ChangeClock.id == CLOCK_ID)
+        .values(microseconds=value).returning(ChangeClock.microseconds)
+    )
+    stamp = db.session.execute(statement).scalar_one_or_none()
+    if stamp is None:
+        _create()
+        stamp = db.session.execute(statement).scalar_one()
+    return from_microseconds(stamp)
+
+
+def _create() -> None:
+    """The clock's row, on first use (concurrent first uses insert it once)."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    db.session.execute(
+        dialect.insert(ChangeClock).values(id=CLOCK_ID, microseconds=0)
+        .on_conflict_do_nothing(index_elements=["id"])
+    )
+
+
+def tick() -> datetime:
+    """A stamp for this transaction's changes; the clock stays locked until it ends."""
+    now = to_microseconds(utcnow())
+    stored = ChangeClock.microseconds
+    return _advance(sa.case((stored < now, now), else_=stored + 1))
+
+
+def watermark() -> datetime:
+    """The current time on the change clock, after every change stamped before it.
+
+    Commits: the clock's lock is held only for this one statement.
+    """
+    now = to_microseconds(utcnow())
+    stored = ChangeClock.microseconds
+    moment = _advance(sa.case((stored < now, now), else_=stored))
+    db.session.commit()
+    return moment

@@ -1,0 +1,39 @@
+"""`/1/suggestions`: people you may know, most mutual contacts first."""
+
+from ...http import NetworkBlueprint, current_user
+from .. import suggestions
+from ..arguments import SuggestionArgumentsSchema
+from ..serializers import UserSchema
+
+blp = NetworkBlueprint("network_suggestions", __name__, url_prefix="/1/suggestions",
+                       description="Suggested users: contacts of contacts and address-book "
+                                   "matches")
+
+
+@blp.route("", methods=["GET"])
+@blp.login_required
+@blp.response(200, UserSchema(many=True))
+@blp.paginate()
+def list_suggestions(page):
+    """Fetch your suggestions (recomputed when older than an hour)."""
+    return suggestions.list_suggestions(current_user(), page)
+
+
+@blp.route("", methods=["POST"])
+@blp.login_required
+@blp.arguments(SuggestionArgumentsSchema)
+@blp.response(200, UserSchema(many=True))
+@blp.paginate()
+def trigger_suggestions(data, page):
+    """Recompute your suggestions now, or with `id` restore a hidden one; answers the list."""
+    if "id" in data:
+        return suggestions.restore(current_user(), data["id"], page)
+    return suggestions.recompute(current_user(), page)
+
+
+@blp.route("/<id:user_id>", methods=["DELETE"])
+@blp.login_required
+@blp.response(200, UserSchema)
+def hide_suggestion(user_id):
+    """Hide a suggestion; that user is not suggested again unless you restore them."""
+    return suggestions.hide(current_user(), user_id)
