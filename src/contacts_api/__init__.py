@@ -111,5 +111,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from .accounts.cli import users_cli
+    from .seed import seed_command
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(seed_command)
