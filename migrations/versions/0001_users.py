@@ -34,7 +34,6 @@ def upgrade():
         sa.Column("role", sa.String(16), nullable=False),
         sa.Column("is_verified", sa.Boolean(), nullable=False),
         sa.Column("avatar", sa.String(255)),
-        sa.Column("tokens_valid_after", sa.DateTime(timezone=True), nullable=False),
         sa.Column("profile_updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("first_name", sa.String(50), nullable=False),
         sa.Column("last_name", sa.String(50), nullable=False),

@@ -55,12 +55,26 @@ class UUIDPrimaryKey:
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
 
 
+def _created_at(context) -> datetime:
+    """A new row's `updated_at` is its `created_at`: one instant, not two clock reads."""
+    return context.get_current_parameters().get("created_at") or utcnow()
+
+
 class Timestamps:
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=_created_at, onupdate=utcnow)
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+@sa.event.listens_for(sa.Engine, "connect")
+def _sqlite_foreign_keys(dbapi_connection, connection_record):
+    """SQLite enforces foreign keys (and so ON DELETE CASCADE) only when asked to."""
+    if type(dbapi_connection).__module__ == "sqlite3":
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
 
 
 def paginate(statement: sa.Select, page: PageRequest) -> Page:

@@ -27,6 +27,7 @@ from .accounts.models import User
 from .accounts.passwords import hash_password
 from .addressbook.models import Contact, month_day_key
 from .database import db
+from .http.caching import invalidate_network
 from .network.indexing import identifiers, search_text
 from .network.models import ContactLink, UserIdentifier, UserSearch
 
@@ -245,6 +246,8 @@ def seed_command(user_count, cards_per_user, contacts_per_user, seed, password, 
             bulk_insert(ContactLink.__table__, links)
             db.session.commit()
             bar.update(len(links) // 2)
+    # Bulk rows bypass the session events that end cached /1/ reads; end them here.
+    invalidate_network()
     if db.engine.dialect.name == "postgresql":
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(sa.text("ANALYZE"))

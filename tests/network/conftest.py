@@ -1,6 +1,10 @@
 """Fixtures for the `/1/` network: three people and helpers to link them over HTTP."""
 
+from urllib.parse import urlsplit
+
 import pytest
+
+from outbox import link, messages
 
 
 @pytest.fixture
@@ -50,3 +54,16 @@ def connect(api):
 
     return link
 
+
+
+@pytest.fixture
+def add_email(app, client, api):
+    """`add_email(user, address)`: `PUT /1/you add_email=` and open the confirmation link."""
+
+    def claim(user, address):
+        assert api(user).put("/1/you", data={"add_email": address}).status_code == 200
+        confirmation = messages(app, to=address)[-1]
+        response = client.get(urlsplit(link(confirmation)).path)
+        assert response.status_code == 200, response.get_json()
+
+    return claim

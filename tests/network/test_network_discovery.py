@@ -24,8 +24,8 @@ class TestFind:
          "phone=%2B442075550002", "phone=%2B44 (0) 20 7555 0002", "phone=%2B1 (212) 555 4663",
          "email=nobody@example.com&phone=%2B12125554663"],
     )
-    def test_each_kind_of_address_and_number(self, api, alice, zoe, query):
-        api(zoe).put("/1/you", data={"add_email": "zoe.extra@example.com"})
+    def test_each_kind_of_address_and_number(self, api, alice, zoe, query, add_email):
+        add_email(zoe, "zoe.extra@example.com")
         response = api(alice).get(f"/1/find?{query}")
         assert response.status_code == 200
         assert shape(response.get_json()) == [public(zoe)]

@@ -46,9 +46,9 @@ def test_list_is_newest_first_and_paginated(api, alice):
     assert response.headers["X-Total-Count"] == "3"
 
 
-def test_errors(api, alice, bob):
+def test_errors(api, alice, bob, add_email):
     api(alice).post("/1/invites", data={"email": "x@example.com"})
-    api(bob).put("/1/you", data={"add_email": "bob2@example.com"})
+    add_email(bob, "bob2@example.com")
     cases = [
         ("X@example.com", 403, {"error": "invite_exists", "detail": "x@example.com"}),
         ("bob@example.com", 403, {"error": "user_exists", "detail": bob.id.hex}),
@@ -133,25 +133,35 @@ class TestConversion:
             user = create_account("newcomer", "newcomer@example.com", "password123")
         self.assert_converted(api, alice, bob, carol, user.id.hex)
 
-    def test_on_add_email(self, api, alice, bob, carol, make_user, invited):
+    def test_on_add_email(self, api, alice, bob, carol, make_user, invited, add_email):
         dave = make_user("dave")
-        response = api(dave).put("/1/you", data={"add_email": "newcomer@example.com"})
-        assert response.status_code == 200
+        add_email(dave, "newcomer@example.com")
         self.assert_converted(api, alice, bob, carol, dave.id.hex)
         assert len(api(dave).get("/1/requests/received").get_json()) == 2
 
+    def test_an_unconfirmed_address_captures_nothing(self, api, alice, bob, make_user,
+                                                     invited):
+        mallory = make_user("mallory")
+        assert api(mallory).put("/1/you", data={"add_email": "newcomer@example.com"}) \
+            .status_code == 200
+        assert api(mallory).get("/1/requests/received").get_json() == []
+        for inviter in (alice, bob):
+            assert [i["email"] for i in api(inviter).get("/1/invites").get_json()] == [
+                "newcomer@example.com"]
+            assert api(inviter).get("/1/find?email=newcomer@example.com").get_json() == []
+
     def test_linked_inviters_get_no_request(self, api, alice, bob, carol, make_user, connect,
-                                           invited):
+                                           invited, add_email):
         dave = make_user("dave")
         connect(alice, dave)
         api(dave).post("/1/blocks", data={"id": bob.id.hex})
-        api(dave).put("/1/you", data={"add_email": "newcomer@example.com"})
+        add_email(dave, "newcomer@example.com")
         assert api(dave).get("/1/requests/received").get_json() == []
         assert api(alice).get("/1/invites").get_json() == []
         assert api(bob).get("/1/invites").get_json() == []
 
-    def test_claiming_an_address_you_invited(self, api, alice, bob, invited):
-        api(alice).put("/1/you", data={"add_email": "newcomer@example.com"})
+    def test_claiming_an_address_you_invited(self, api, alice, bob, invited, add_email):
+        add_email(alice, "newcomer@example.com")
         # Alice's own invite just goes; Bob's becomes a request to her.
         assert api(alice).get("/1/invites").get_json() == []
         assert [u["id"] for u in api(alice).get("/1/requests/received").get_json()] == [

@@ -1,11 +1,13 @@
 """`POST /1/users` (sign-up) and `/1/you` (the viewer's own profile)."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from contacts_api.accounts.models import User
 from contacts_api.database import db
+from outbox import link, messages
 
 from .helpers import T, basic, public, shape
 
@@ -83,11 +85,11 @@ def test_invalid_arguments(client, change, expected):
     assert response.get_json() == expected
 
 
-def test_email_registered(client, alice, api):
+def test_email_registered(client, alice, add_email):
     response = client.post("/1/users", data={**SIGN_UP, "email": "ALICE@example.com"})
     assert response.status_code == 403
     assert response.get_json() == {"error": "email_registered", "detail": "ALICE@example.com"}
-    api(alice).put("/1/you", data={"add_email": "second@example.com"})
+    add_email(alice, "second@example.com")
     response = client.post("/1/users", data={**SIGN_UP, "email": "second@example.com"})
     assert response.get_json() == {"error": "email_registered", "detail": "second@example.com"}
 
@@ -135,18 +137,28 @@ class TestYou:
         before = api(alice).get("/1/you").get_json()
         assert api(alice).put("/1/you", json={"first_name": "Alice"}).get_json() == before
 
-    def test_password(self, client, api, alice):
+    def test_password(self, client, api, alice, bearer):
+        earlier_token = bearer(alice)
         response = api(alice).put("/1/you", data={"password": "a new password"})
         assert response.status_code == 200
         assert client.get("/1/you", headers=basic("alice")).status_code == 401
+        revoked = client.get("/1/you", headers=earlier_token)
+        assert revoked.status_code == 401
+        assert revoked.get_json() == {"error": "unauthorized", "detail": "Token has been revoked"}
         assert client.get("/1/you", headers=basic("alice", "a new password")).status_code == 200
         short = client.put("/1/you", headers=basic("alice", "a new password"),
                            data={"password": "short"})
         assert short.get_json() == {"error": "invalid_argument", "detail": "password"}
 
-    def test_add_and_remove_email(self, api, alice, bob):
+    def test_add_and_remove_email(self, app, client, api, alice, bob):
         assert api(alice).put("/1/you", data={"add_email": "Alice2@Example.com"}).status_code \
             == 200
+        # Until its owner confirms it, the address finds nobody.
+        assert api(bob).get("/1/find?email=alice2@example.com").get_json() == []
+        confirmation = messages(app, to="Alice2@example.com")[-1]
+        path = urlsplit(link(confirmation)).path
+        assert client.get(path).get_json() == {"message": "Email verified successfully"}
+        assert client.get(path).get_json() == {"message": "Email already verified"}
         # Bob finds Alice by the address she added.
         assert [u["id"] for u in api(bob).get("/1/find?email=alice2@example.com").get_json()] \
             == [alice.id.hex]

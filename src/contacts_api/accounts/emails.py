@@ -1,6 +1,7 @@
 """Signed, expiring links sent by email: address verification and password reset."""
 
 import uuid
+from typing import NamedTuple
 
 from flask import current_app, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -35,24 +36,49 @@ def read_token(salt: str, token: str, max_age: int) -> dict | None:
     return payload if isinstance(payload, dict) else None
 
 
-def send_verification_email(user) -> None:
-    token = make_token(VERIFY_SALT, {"uid": user.id.hex, "email": user.email.lower()})
-    link = public_url(f"/api/auth/confirmed_email/{token}")
+class VerificationClaims(NamedTuple):
+    user_id: uuid.UUID
+    email: str
+    #: True for an address the user asked to add to the account (`PUT /1/you add_email`).
+    addition: bool
+
+
+def _send_confirmation(user, address: str, addition: bool) -> None:
+    payload = {"uid": user.id.hex, "email": address.lower()}
+    if addition:
+        payload["add"] = 1
+    link = public_url(f"/api/auth/confirmed_email/{make_token(VERIFY_SALT, payload)}")
     hours = current_app.config["VERIFICATION_TOKEN_SECONDS"] // 3600
+    purpose = "add this address to your account" if addition else "confirm your email address"
     send_message(
-        user.email,
+        address,
         "Confirm your email address",
-        f"Hello {user.username},\n\nConfirm your email address by opening this link:\n\n"
+        f"Hello {user.username},\n\nTo {purpose}, open this link:\n\n"
         f"{link}\n\nThe link works for {hours} hours.\n",
     )
 
 
-def verified_user_id(token: str) -> tuple[uuid.UUID, str] | None:
-    """(user id, email) from a valid verification token, or None."""
+def send_verification_email(user) -> None:
+    _send_confirmation(user, user.email, addition=False)
+
+
+def send_address_confirmation(user, address: str) -> None:
+    """Ask the owner of `address` to confirm it; it joins the account only then.
+
+    Until confirmed, an added address neither finds its claimant nor turns invites to
+    it into requests: typing someone else's address must not capture their invites.
+    """
+    _send_confirmation(user, address, addition=True)
+
+
+def verification_claims(token: str) -> VerificationClaims | None:
+    """The claims of a valid verification token, or None."""
     payload = read_token(VERIFY_SALT, token, current_app.config["VERIFICATION_TOKEN_SECONDS"])
     try:
-        return uuid.UUID(hex=payload["uid"]), payload["email"]
-    except (TypeError, KeyError, ValueError):
+        return VerificationClaims(
+            uuid.UUID(hex=payload["uid"]), payload["email"], bool(payload.get("add"))
+        )
+    except (TypeError, KeyError, ValueError, AttributeError):
         return None
 
 

@@ -46,8 +46,6 @@ class User(UUIDPrimaryKey, Timestamps, db.Model):
     )
     is_verified: Mapped[bool] = mapped_column(default=False)
     avatar: Mapped[str | None] = mapped_column(sa.String(255))
-    # Tokens issued before this instant are dead (password change or reset).
-    tokens_valid_after: Mapped[datetime] = mapped_column(default=utcnow)
     # Every token carries the generation it was issued in; a password change bumps it, which
     # kills every earlier token exactly (a timestamp would spare tokens of the same second).
     token_generation: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -3,10 +3,15 @@
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from ..database import db, utcnow
+from ..database import db
 from ..http.errors import BadRequest, Conflict
 from . import avatars
-from .emails import reset_claims, send_reset_email, send_verification_email, verified_user_id
+from .emails import (
+    reset_claims,
+    send_reset_email,
+    send_verification_email,
+    verification_claims,
+)
 from .models import User, UserEmail
 from .passwords import fingerprint, hash_password
 from .signals import email_claimed
@@ -77,12 +82,11 @@ def find_by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == email.lower()))
 
 
-def set_password(user: User, password: str) -> None:
-    """Change the password and revoke every token issued before the change."""
+def change_password(user: User, password: str) -> None:
+    """Set a new password and revoke every token issued before it, in the caller's
+    transaction: the next token generation makes every earlier token fail its check."""
     user.password_hash = hash_password(password)
     user.token_generation = User.token_generation + 1
-    user.tokens_valid_after = utcnow()
-    db.session.commit()
 
 
 def confirm_email(token: str) -> bool:
@@ -91,14 +95,35 @@ def confirm_email(token: str) -> bool:
     Returns False when it already was. The token names the address it was sent to, so
     it stops working if the account's email changes meanwhile.
     """
-    claims = verified_user_id(token)
-    user = db.session.get(User, claims[0]) if claims else None
-    if user is None or user.email.lower() != claims[1]:
+    claims = verification_claims(token)
+    user = db.session.get(User, claims.user_id) if claims else None
+    if user is None:
+        raise BadRequest(detail="Invalid or expired verification token")
+    if claims.addition:
+        return attach_email(user, claims.email)
+    if user.email.lower() != claims.email:
         raise BadRequest(detail="Invalid or expired verification token")
     if user.is_verified:
         return False
     user.is_verified = True
     db.session.commit()
+    return True
+
+
+def attach_email(user: User, email: str) -> bool:
+    """Add a confirmed address to the account; False when it already belongs to it."""
+    if any(extra.email.lower() == email for extra in user.extra_emails):
+        return False
+    if email_in_use(email):
+        raise BadRequest(detail="This address already belongs to an account")
+    db.session.add(UserEmail(user_id=user.id, email=email))
+    try:
+        db.session.flush()
+        email_claimed.send(user, email=email)
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise BadRequest(detail="This address already belongs to an account") from exc
     return True
 
 
@@ -126,7 +151,8 @@ def reset_password(token: str, password: str) -> None:
     if user is None or fingerprint(user.password_hash) != claims[1]:
         raise BadRequest(detail="Invalid, expired or already used reset token")
     user.is_verified = True
-    set_password(user, password)
+    change_password(user, password)
+    db.session.commit()
 
 
 def delete_account(user: User) -> None:

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
-from ..database import db, paginate, utcnow
+from ..database import db, paginate
 from ..http import Conflict, NotFound, Page, PageRequest
 from ..http.caching import invalidate_user
 from . import birthdays, filters
@@ -42,9 +42,7 @@ def get_contact(owner: User, contact_id: uuid.UUID) -> Contact:
 
 
 def create_contact(owner: User, data: dict) -> Contact:
-    now = utcnow()  # one instant: a new card's created_at and updated_at are equal
-    contact = Contact(owner_id=owner.id, created_at=now, updated_at=now,
-                      **{name: data.get(name) for name in FIELDS})
+    contact = Contact(owner_id=owner.id, **{name: data.get(name) for name in FIELDS})
     db.session.add(contact)
     return _commit(owner, contact)
 

@@ -108,3 +108,10 @@ class NetworkBlueprint(Blueprint):
 
     ARGUMENTS_PARSER = NetworkParser()
     auth_schemes = ("bearer", "basic")
+
+    def cached(self, timeout: int = 10, vary=None):
+        """Cached per viewer and per network generation (API.md §1: reads live 10 s, and
+        any network write ends them at once)."""
+        from .caching import network_generation
+
+        return super().cached(timeout, vary=vary or network_generation)

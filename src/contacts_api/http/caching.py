@@ -49,6 +49,19 @@ def _safely(action: str, operation: Callable, default=None):
         return default
 
 
+def _generation(key: str) -> str | None:
+    """The current generation stored at `key`, created on first use; None if the cache is down."""
+
+    def read_or_create():
+        token = cache.get(key)
+        if token is None:
+            cache.add(key, uuid.uuid4().hex, timeout=GENERATION_TTL)
+            token = cache.get(key)
+        return token
+
+    return _safely("read", read_or_create)
+
+
 def _read(user_id: uuid.UUID, key: str) -> tuple[str | None, tuple | None]:
     """The user's current generation (created on first use) and the entry stored at `key`.
 
@@ -66,10 +79,31 @@ def _read(user_id: uuid.UUID, key: str) -> tuple[str | None, tuple | None]:
     return _safely("read", read_or_create, (None, None))
 
 
+def _renew(key: str) -> None:
+    _safely("invalidation", lambda: cache.set(key, uuid.uuid4().hex, timeout=GENERATION_TTL))
+
+
+def user_generation(user_id: uuid.UUID) -> str | None:
+    return _generation(GENERATION_KEY.format(user_id.hex))
+
+
 def invalidate_user(user_id: uuid.UUID) -> None:
     """Drop every cached response of this user (call after the write has committed)."""
-    key = GENERATION_KEY.format(user_id.hex)
-    _safely("invalidation", lambda: cache.set(key, uuid.uuid4().hex, timeout=GENERATION_TTL))
+    _renew(GENERATION_KEY.format(user_id.hex))
+
+
+def network_generation() -> str | None:
+    """The generation of the `/1/` network as a whole, part of every `/1/` cache key.
+
+    A `/1/` response embeds other users (their profiles, mutual contact counts, who
+    blocked whom), so one user's write can change what any viewer sees.
+    """
+    return _generation(GENERATION_KEY.format("network"))
+
+
+def invalidate_network() -> None:
+    """Drop every cached `/1/` response of every user (call after the write has committed)."""
+    _renew(GENERATION_KEY.format("network"))
 
 
 def _response_key(user_id: uuid.UUID, vary: str) -> str:
@@ -101,8 +135,9 @@ def cached(timeout: int, vary: Callable[[], str] | None = None):
     """Cache a GET view's 200 responses per user for `timeout` seconds.
 
     `vary` returns extra key material for responses that depend on more than the
-    request (upcoming birthdays depend on today's date). Put it below
-    `login_required`: only authenticated calls are cached.
+    request (upcoming birthdays depend on today's date); None means it cannot be known
+    now, and the response is served uncached. Put it below `login_required`: only
+    authenticated calls are cached.
     """
 
     def decorator(func):
@@ -111,12 +146,15 @@ def cached(timeout: int, vary: Callable[[], str] | None = None):
             if request.method not in {"GET", "HEAD"}:
                 return func(*args, **kwargs)
             user_id = current_user().id
-            key = _response_key(user_id, vary() if vary else "")
-            generation, stored = _read(user_id, key)
-            if stored is not None and stored[0] == generation:
-                _, body, status, headers, etag = stored
-                response = current_app.response_class(body, status=status, headers=headers)
-                return _finish(response, etag, hit=True)
+            extra = vary() if vary else ""
+            generation = None
+            if extra is not None:
+                key = _response_key(user_id, extra)
+                generation, stored = _read(user_id, key)
+                if stored is not None and stored[0] == generation:
+                    _, body, status, headers, etag = stored
+                    response = current_app.response_class(body, status=status, headers=headers)
+                    return _finish(response, etag, hit=True)
 
             response = current_app.make_response(func(*args, **kwargs))
             if response.status_code != 200 or response.direct_passthrough:

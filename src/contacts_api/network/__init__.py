@@ -1,8 +1,8 @@
 """The Atomic Contacts v1 network (`/1/`): users, their links, invites and discovery."""
 
-# Imported for their side effects: the lookup-maintaining mapper events and the receiver
-# that turns invites into requests when an address is claimed.
-from . import indexing, invites  # noqa: F401
+# Imported for their side effects: the lookup-maintaining mapper events, the receiver
+# that turns invites into requests when an address is claimed, and cache invalidation.
+from . import indexing, invalidation, invites  # noqa: F401
 
 
 def blueprints():

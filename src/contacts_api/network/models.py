@@ -1,7 +1,7 @@
 """The network's tables: relationships between users, invites, and the change log.
 
 Every question the API asks is one index lookup: "is B a contact of A" and "A's
-contacts" are both scans of the `contacts` primary key (each link is stored in both
+contacts" are both scans of the `contact_links` primary key (each link is stored in both
 directions); a pending request is one row keyed (sender, recipient) with a second
 index on the recipient, and at most one request exists per pair of users whichever
 way it points; blocks are keyed (blocker, blocked) with an index on the blocked side.

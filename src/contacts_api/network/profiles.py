@@ -6,14 +6,18 @@ import uuid
 
 import sqlalchemy as sa
 
+from ..accounts.emails import send_address_confirmation
 from ..accounts.models import PROFILE_FIELDS, User, UserEmail
-from ..accounts.passwords import hash_password
-from ..accounts.service import EmailTaken, UsernameTaken, create_account, email_in_use
-from ..accounts.signals import email_claimed
+from ..accounts.service import (
+    EmailTaken,
+    UsernameTaken,
+    change_password,
+    create_account,
+    email_in_use,
+)
 from ..database import db, utcnow
 from ..http import ApiError, Forbidden, NotFound
 from . import changes
-from .invites import inviters_of
 from .models import ChangeKind
 from .transactions import atomically, lock_users
 from .viewing import UserView, view_user
@@ -61,9 +65,7 @@ def update_self(viewer: User, data: dict) -> UserView:
     add_email = data.get("add_email")
 
     def work():
-        # Locked first, in id order, like every relationship change: the added address
-        # may turn invites from these users into requests.
-        lock_users({viewer_id, *(inviters_of(add_email) if add_email else ())})
+        lock_users({viewer_id})
         user = db.session.get(User, viewer_id, populate_existing=True)
         now = utcnow()
         updates = _profile(data) | {name: data[name].strip() for name in NAME_FIELDS
@@ -76,14 +78,15 @@ def update_self(viewer: User, data: dict) -> UserView:
             user.profile_updated_at = now
             changes.record([(viewer_id, ChangeKind.PROFILE_UPDATED, viewer_id)], now)
         if data.get("password"):
-            user.password_hash = hash_password(data["password"])
-            user.tokens_valid_after = now
+            change_password(user, data["password"])
         if data.get("remove_email"):
             _remove_email(viewer_id, data["remove_email"])
-        if add_email:
-            _add_email(user, add_email)
+        if add_email and email_in_use(add_email):
+            raise Forbidden("email_registered", add_email)
 
     atomically(work)
+    if add_email:
+        send_address_confirmation(viewer, add_email)
     return view_user(viewer_id, viewer_id)
 
 
@@ -94,11 +97,3 @@ def _remove_email(user_id: uuid.UUID, email: str) -> None:
     ).rowcount
     if not removed:
         raise NotFound(email)
-
-
-def _add_email(user: User, email: str) -> None:
-    if email_in_use(email):
-        raise Forbidden("email_registered", email)
-    db.session.add(UserEmail(user_id=user.id, email=email))
-    db.session.flush()
-    email_claimed.send(user, email=email)

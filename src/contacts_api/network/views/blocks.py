@@ -11,6 +11,7 @@ blp = NetworkBlueprint("network_blocks", __name__, url_prefix="/1/blocks",
 
 @blp.route("", methods=["GET"])
 @blp.login_required
+@blp.cached()
 @blp.response(200, UserSchema(many=True))
 @blp.paginate()
 def list_blocks(page):

@@ -11,6 +11,7 @@ blp = NetworkBlueprint("network_contacts", __name__, url_prefix="/1/contacts",
 
 @blp.route("", methods=["GET"])
 @blp.login_required
+@blp.cached()
 @blp.response(200, UserSchema(many=True))
 @blp.paginate()
 def list_contacts(page):
@@ -38,6 +39,7 @@ def add_contacts(data):
 
 @blp.route("/<id:contact_id>", methods=["GET"])
 @blp.login_required
+@blp.cached()
 @blp.response(200, UserSchema)
 def get_contact(contact_id):
     """Fetch one contact."""

@@ -11,6 +11,7 @@ blp = NetworkBlueprint("network_discovery", __name__, url_prefix="/1",
 
 @blp.route("/find", methods=["GET"])
 @blp.login_required
+@blp.cached()
 @blp.arguments(FindSchema, location="query")
 @blp.response(200, UserSchema(many=True))
 def find(args):
@@ -20,6 +21,7 @@ def find(args):
 
 @blp.route("/search", methods=["GET"])
 @blp.login_required
+@blp.cached()
 @blp.arguments(SearchSchema, location="query")
 @blp.response(200, UserSchema(many=True))
 @blp.paginate()

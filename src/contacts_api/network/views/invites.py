@@ -11,6 +11,7 @@ blp = NetworkBlueprint("network_invites", __name__, url_prefix="/1/invites",
 
 @blp.route("", methods=["GET"])
 @blp.login_required
+@blp.cached()
 @blp.response(200, InviteSchema(many=True))
 @blp.paginate()
 def list_invites(page):

@@ -29,6 +29,7 @@ def send_requests(data):
 
 @blp.route("/received", methods=["GET"])
 @blp.login_required
+@blp.cached()
 @blp.response(200, UserSchema(many=True))
 @blp.paginate()
 def list_received(page):
@@ -46,6 +47,7 @@ def decline(sender_id):
 
 @blp.route("/sent", methods=["GET"])
 @blp.login_required
+@blp.cached()
 @blp.response(200, UserSchema(many=True))
 @blp.paginate()
 def list_sent(page):

@@ -12,6 +12,7 @@ blp = NetworkBlueprint("network_you", __name__, url_prefix="/1/you",
 
 @blp.route("", methods=["GET"])
 @blp.login_required
+@blp.cached()
 @blp.response(200, UserSchema)
 def get_self():
     """Fetch your own User."""
