@@ -50,7 +50,8 @@ def hash_checks(monkeypatch):
 
 def change_password(app, user, password):
     with app.app_context():
-        service.set_password(db.session.get(User, user.id), password)
+        service.change_password(db.session.get(User, user.id), password)
+        db.session.commit()  # change_password works in the caller's transaction
 
 
 @pytest.mark.parametrize("login", ["alice", "ALICE", "alice@example.com"])
