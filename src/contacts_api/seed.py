@@ -113,7 +113,7 @@ class Seeder:
         return {
             "id": random_uuid(rng), "username": username, "email": f"{username}@example.com",
             "password_hash": self.password_hash, "role": "user", "is_verified": True,
-            "avatar": None, "tokens_valid_after": created, "token_generation": 0,
+            "avatar": None, "token_generation": 0,
             "profile_updated_at": created, "created_at": created, "updated_at": created,
             "first_name": first, "last_name": last,
             "organization": rng.choice(ORGANIZATIONS), "title": rng.choice(TITLES),
