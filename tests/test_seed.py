@@ -70,7 +70,7 @@ def test_same_seed_same_data(app, seed):
     assert seed("--users", "3", "--cards-per-user", "2", "--seed", "7").exit_code == 0
     first = table_rows(app, Contact, Contact.id)
     with app.app_context():
-        # Every seeded table, explicitly: SQLite does not enforce ON DELETE CASCADE here.
+        # Every seeded table, children first, whatever the backend does about cascades.
         for model in (UserSearch, UserIdentifier, ContactLink, Contact, User):
             db.session.execute(sa.delete(model))
         db.session.commit()
