@@ -5,7 +5,20 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app contacts_api
 PORT ?= 8000
 
-.PHONY: install run test lint clean
+.PHONY: install run test lint clean bench bench-scale wrk
+
+# Benchmark data and load (see README, "Performance").
+BENCH_USERS ?= 1000
+BENCH_CARDS ?= 100
+BENCH_CONTACTS ?= 50
+BENCH_SECONDS ?= 10
+BENCH_CONNECTIONS ?= 32
+BENCH_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/7
+BENCH_ENV = BENCH_USERS=$(BENCH_USERS) BENCH_CARDS=$(BENCH_CARDS) \
+	BENCH_CONTACTS=$(BENCH_CONTACTS) BENCH_SECONDS=$(BENCH_SECONDS) \
+	BENCH_CONNECTIONS=$(BENCH_CONNECTIONS) BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) \
+	BENCH_REDIS_URL=$(BENCH_REDIS_URL)
 
 install: $(VENV)/.installed
 
@@ -24,6 +37,15 @@ test: install
 
 lint: install
 	$(BIN)/ruff check src tests
+
+wrk:
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+
+bench: install wrk
+	$(BENCH_ENV) $(BIN)/python bench/run.py
+
+bench-scale: install wrk
+	$(BENCH_ENV) $(BIN)/python bench/run.py --scale
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -2,4 +2,5 @@
 
 from contacts_api import create_app
 
-app = create_app()
+# The web process needs no migration machinery (`flask db upgrade` runs from the CLI).
+app = create_app({"DATABASE_MIGRATIONS": False})

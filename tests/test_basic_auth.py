@@ -51,7 +51,7 @@ def hash_checks(monkeypatch):
 def change_password(app, user, password):
     with app.app_context():
         service.change_password(db.session.get(User, user.id), password)
-        db.session.commit()
+        db.session.commit()  # change_password works in the caller's transaction
 
 
 @pytest.mark.parametrize("login", ["alice", "ALICE", "alice@example.com"])

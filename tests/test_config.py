@@ -2,6 +2,7 @@
 
 import pytest
 
+from conftest import base_config
 from contacts_api import create_app
 from contacts_api.config import database_url
 
@@ -40,3 +41,22 @@ def test_development_generates_and_keeps_secrets(monkeypatch, tmp_path):
     assert first.config["JWT_SECRET_KEY"] == second.config["JWT_SECRET_KEY"]
     assert first.config["SECRET_KEY"] != first.config["JWT_SECRET_KEY"]
     assert (tmp_path / "secret_key.txt").stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.filterwarnings("ignore:Flask-Caching. CACHE_TYPE is set to NullCache")
+def test_cache_type_from_the_environment_turns_the_response_cache_off(
+    monkeypatch, migrated, tmp_path, bearer, make_user
+):
+    monkeypatch.setenv("CACHE_TYPE", "NullCache")
+    app = create_app(base_config(tmp_path))
+    assert app.config["CACHE_TYPE"] == "NullCache"
+    client = app.test_client()
+    headers = bearer(make_user("nocache"))
+    for _ in range(2):
+        response = client.get("/api/contacts/", headers=headers)
+        assert response.status_code == 200
+        assert response.headers["X-Cache"] == "MISS"
+
+
+def test_cache_type_defaults_to_the_backend_redis_url_implies(app):
+    assert app.config["CACHE_TYPE"] == ("RedisCache" if app.config["REDIS_URL"] else "SimpleCache")

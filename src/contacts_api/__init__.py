@@ -8,7 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as settings
 from .accounts.auth import load_request_user
-from .extensions import api, cache, db, jwt, limiter, mail, migrate, redis_store
+from .extensions import api, cache, db, jwt, limiter, mail, redis_store
 from .http.converters import IdConverter
 from .http.errors import BadRequest
 from .http.override import MethodOverrideMiddleware
@@ -82,7 +82,12 @@ def register_extensions(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
+    if app.config.get("DATABASE_MIGRATIONS", True):
+        # Alembic costs each web worker ~9 MiB and serves only `flask db`; wsgi.py, the
+        # web entry point, turns it off.
+        from flask_migrate import Migrate
+
+        Migrate(app, db, directory=str(MIGRATIONS_DIR))
     jwt.init_app(app)
     redis_store.init_app(app)
     cache.init_app(app)
@@ -112,6 +117,8 @@ def register_blueprints(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from .accounts.cli import users_cli
     from .network.cli import suggestions_cli
+    from .seed import seed_command
 
     app.cli.add_command(users_cli)
     app.cli.add_command(suggestions_cli)
+    app.cli.add_command(seed_command)

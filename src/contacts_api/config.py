@@ -69,7 +69,9 @@ def from_environment(instance_path: str) -> dict:
     if env_file.exists():
         load_dotenv(env_file, override=False)
     redis_url = os.environ.get("REDIS_URL") or None
-    return {
+    # CACHE_TYPE overrides the backend chosen from REDIS_URL (`NullCache` turns caching off).
+    cache_type = {"CACHE_TYPE": os.environ["CACHE_TYPE"]} if os.environ.get("CACHE_TYPE") else {}
+    return cache_type | {
         "PRODUCTION": is_production(),
         "SECRET_KEY": _secret("SECRET_KEY", instance_path),
         "JWT_SECRET_KEY": _secret("JWT_SECRET_KEY", instance_path),

@@ -2,7 +2,7 @@
 
 import sqlite3
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
@@ -13,6 +13,9 @@ from .http.pagination import Page, PageRequest
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+_ZERO = timedelta(0)
 
 
 class UTCDateTime(sa.TypeDecorator):
@@ -36,7 +39,11 @@ class UTCDateTime(sa.TypeDecorator):
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        if value.tzinfo is None or value.utcoffset() == _ZERO:
+            # The common case (a server in UTC): relabel instead of converting, which costs
+            # several microseconds per value and shows up in lists of rows.
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):

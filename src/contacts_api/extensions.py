@@ -3,7 +3,6 @@
 from flask_caching import Cache
 from flask_jwt_extended import JWTManager
 from flask_mail import Mail
-from flask_migrate import Migrate
 
 from .database import db
 from .http import Api
@@ -14,7 +13,6 @@ api = Api()
 cache = Cache()
 jwt = JWTManager()
 mail = Mail()
-migrate = Migrate()
 redis_store = RedisStore()
 
-__all__ = ["api", "cache", "db", "jwt", "limiter", "mail", "migrate", "redis_store"]
+__all__ = ["api", "cache", "db", "jwt", "limiter", "mail", "redis_store"]

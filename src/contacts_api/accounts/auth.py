@@ -11,7 +11,7 @@ from flask import current_app, g
 from ..database import db
 from ..http.auth import accepted_schemes, authenticated, read_credentials, rejected, unauthorized
 from ..http.errors import ApiError
-from . import credentials_cache, tokens
+from . import credentials_cache, revocations, tokens
 from .models import User
 from .passwords import dummy_verify, fingerprint, verify_password
 
@@ -66,10 +66,15 @@ def user_from_token(token: str, expected_type: str = "access") -> tuple[User, di
     """The user and claims of a valid, unrevoked token of the expected type."""
     claims = tokens.decode(token, expected_type)
     user_id = tokens.user_id(claims)
-    user = db.session.get(User, user_id) if user_id else None
-    if user is None:
+    row = None
+    if user_id:
+        # The user and the revocation check in one round trip: this runs on every request.
+        revoked = revocations.revoked_clause(tokens.revocation_keys(claims))
+        row = db.session.execute(sa.select(User, revoked).where(User.id == user_id)).first()
+    if row is None:
         raise unauthorized("Invalid or expired token")
-    tokens.ensure_current(claims, user)
+    user, is_revoked = row
+    tokens.ensure_current(claims, user, is_revoked)
     return check_usable(user), claims
 
 

@@ -33,12 +33,7 @@ def revoke(key: str, ttl: timedelta) -> bool:
     return True
 
 
-def any_revoked(keys: list[str]) -> bool:
-    """True when any of `keys` is currently revoked."""
-    return bool(
-        db.session.scalar(
-            sa.select(
-                sa.exists().where(RevokedToken.key.in_(keys), RevokedToken.expires_at > utcnow())
-            )
-        )
-    )
+def revoked_clause(keys: list[str]) -> sa.Exists:
+    """An SQL boolean: is any of `keys` currently revoked (to select along with other data)."""
+    return sa.exists().where(RevokedToken.key.in_(keys), RevokedToken.expires_at > utcnow())
+

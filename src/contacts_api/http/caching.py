@@ -7,11 +7,15 @@
     def list_contacts(): ...
 
 A cached entry is the final response (body bytes and headers) of one user's GET,
-keyed on that user's id, the user's cache *generation*, the host, the path and the sorted query
-arguments (`pretty` included, since it changes the bytes). `invalidate_user()` gives the
-user a new generation, so every cached read of that user dies at once and the next read
-sees the write. Generations are random tokens rather than counters: if one expires or
-Redis evicts it, the next read draws a fresh token instead of reviving old entries.
+keyed on that user's id, the host, the path and the sorted query arguments (`pretty`
+included, since it changes the bytes), and stamped with the user's cache *generation*
+at the time it was computed. An entry counts only while its stamp is the user's current
+generation; `invalidate_user()` gives the user a new generation, so every cached read of
+that user dies at once and the next read sees the write. Generations are random tokens
+rather than counters: if one expires or Redis evicts it, the next read draws a fresh
+token instead of reviving old entries. The generation and the entry are read together
+(one `MGET` on Redis), so a hit costs one round trip to the cache, and a hit is served
+as the stored bytes, never re-serialized.
 
 Every cached GET carries an `ETag` and `X-Cache: HIT|MISS`; `If-None-Match` with the
 current tag answers `304` without a body. The cache is an optimisation only: when its
@@ -34,7 +38,6 @@ GENERATION_KEY = "cache-generation:{}"
 GENERATION_TTL = 24 * 3600
 #: Headers that describe one transfer, not the stored representation.
 _TRANSIENT_HEADERS = {"content-length", "x-cache", "set-cookie"}
-_MISSING = object()
 
 
 def _safely(action: str, operation: Callable, default=None):
@@ -57,6 +60,23 @@ def _generation(key: str) -> str | None:
         return token
 
     return _safely("read", read_or_create)
+
+
+def _read(user_id: uuid.UUID, key: str) -> tuple[str | None, tuple | None]:
+    """The user's current generation (created on first use) and the entry stored at `key`.
+
+    (None, None) when the cache is down.
+    """
+    generation_key = GENERATION_KEY.format(user_id.hex)
+
+    def read_or_create():
+        generation, stored = cache.get_many(generation_key, key)
+        if generation is None:
+            cache.add(generation_key, uuid.uuid4().hex, timeout=GENERATION_TTL)
+            return cache.get(generation_key), None
+        return generation, stored
+
+    return _safely("read", read_or_create, (None, None))
 
 
 def _renew(key: str) -> None:
@@ -86,10 +106,10 @@ def invalidate_network() -> None:
     _renew(GENERATION_KEY.format("network"))
 
 
-def _response_key(user_id: uuid.UUID, generation: str, vary: str) -> str:
+def _response_key(user_id: uuid.UUID, vary: str) -> str:
     args = urlencode(sorted(request.args.items(multi=True)))
     # The host is part of the key: stored `Link` headers carry absolute URLs.
-    raw = "\x1f".join((user_id.hex, generation, request.host_url, request.path, args, vary))
+    raw = "\x1f".join((user_id.hex, request.host_url, request.path, args, vary))
     return "response:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -126,14 +146,13 @@ def cached(timeout: int, vary: Callable[[], str] | None = None):
             if request.method not in {"GET", "HEAD"}:
                 return func(*args, **kwargs)
             user_id = current_user().id
-            generation = user_generation(user_id)
             extra = vary() if vary else ""
-            key = None
-            if generation is not None and extra is not None:
-                key = _response_key(user_id, generation, extra)
-                stored = _safely("read", lambda: cache.get(key), _MISSING)
-                if stored not in (None, _MISSING):
-                    body, status, headers, etag = stored
+            generation = None
+            if extra is not None:
+                key = _response_key(user_id, extra)
+                generation, stored = _read(user_id, key)
+                if stored is not None and stored[0] == generation:
+                    _, body, status, headers, etag = stored
                     response = current_app.response_class(body, status=status, headers=headers)
                     return _finish(response, etag, hit=True)
 
@@ -142,10 +161,10 @@ def cached(timeout: int, vary: Callable[[], str] | None = None):
                 return response
             body = response.get_data()
             etag = _etag(body)
-            if key is not None:
+            if generation is not None:
                 headers = [(k, v) for k, v in response.headers.items()
                            if k.lower() not in _TRANSIENT_HEADERS]
-                entry = (body, response.status_code, headers, etag)
+                entry = (generation, body, response.status_code, headers, etag)
                 _safely("write", lambda: cache.set(key, entry, timeout=timeout))
             return _finish(response, etag, hit=False)
 

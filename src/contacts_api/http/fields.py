@@ -29,7 +29,9 @@ def format_timestamp(value: datetime) -> str:
     """ISO 8601 in UTC with milliseconds and `Z`: `2025-04-16T12:28:54.744Z`."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    elif value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def parse_timestamp(value: str) -> datetime:

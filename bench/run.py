@@ -1,0 +1,377 @@
+"""`make bench` / `make bench-scale`: the app under gunicorn, driven by wrk, compared to a floor.
+
+    python bench/run.py            # every scenario, against the data of BENCH_USERS x BENCH_CARDS
+    python bench/run.py --scale    # list/filter/birthdays at 10k and at 1M cards, with EXPLAIN
+
+The app runs as in production (APP_ENV=production, gunicorn.conf.py, 2 workers) on the
+PostgreSQL database BENCH_DATABASE_URL and Redis BENCH_REDIS_URL; a second instance runs
+with CACHE_TYPE=NullCache for the uncached scenarios. `bench/floor.py` is served with the
+same settings and load, and every scenario is printed as a ratio to its requests/s.
+Results are written to bench/results/ as JSON.
+"""
+
+import argparse
+import base64
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+import wrk
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+BIN = Path(sys.executable).parent
+PASSWORD = "seed-password"  # noqa: S105 (the seeded users' documented password)
+LOGIN = "user00000"
+WRITER = "user00001"  # POSTs go to another user, so that the listed user's data never grow
+
+
+def env(name: str, default: str) -> str:
+    return os.environ.get(name) or default
+
+
+SETTINGS = {
+    "database": env("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/bench"),
+    "redis": env("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7"),
+    "users": int(env("BENCH_USERS", "1000")),
+    "cards": int(env("BENCH_CARDS", "100")),
+    "contacts": int(env("BENCH_CONTACTS", "50")),
+    "seconds": int(env("BENCH_SECONDS", "10")),
+    "connections": int(env("BENCH_CONNECTIONS", "32")),
+    "workers": int(env("BENCH_WORKERS", "2")),
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def app_environment(**extra) -> dict:
+    environment = dict(os.environ)
+    environment.update({
+        "APP_ENV": "production",
+        "SECRET_KEY": "bench-secret-key-bench-secret-key-bench-secret",
+        "JWT_SECRET_KEY": "bench-jwt-secret-key-bench-jwt-secret-key-bench",
+        "DATABASE_URL": SETTINGS["database"],
+        "REDIS_URL": SETTINGS["redis"],
+        "WEB_CONCURRENCY": str(SETTINGS["workers"]),
+        "ACCESS_TOKEN_SECONDS": "3600",
+        "INSTANCE_PATH": str(RESULTS / "instance"),
+    })
+    environment.update(extra)
+    return environment
+
+
+def flask(*args: str) -> None:
+    subprocess.run([str(BIN / "flask"), "--app", "contacts_api", *args], check=True, cwd=ROOT,
+                   env=app_environment())
+
+
+def engine() -> sa.Engine:
+    return sa.create_engine(SETTINGS["database"].replace("postgresql://", "postgresql+psycopg://"))
+
+
+def prepare_data(users: int, cards: int, contacts: int) -> None:
+    """Migrate, and seed unless exactly this data set is already there."""
+    with contextlib.suppress(subprocess.CalledProcessError):
+        flask("db", "upgrade")  # an empty or foreign schema is dropped and rebuilt below
+    with engine().connect() as connection:
+        try:
+            counts = connection.execute(sa.text(
+                "SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM contacts "
+                "WHERE owner_id = (SELECT id FROM users WHERE username = :login))"
+            ), {"login": LOGIN}).one()
+        except sa.exc.ProgrammingError:
+            counts = None
+    if counts is not None and tuple(counts) == (users, cards):
+        print(f"data present: {users} users x {cards} cards")
+        return
+    print(f"seeding {users} users x {cards} cards, {contacts} contacts each")
+    with engine().begin() as connection:
+        connection.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    flask("db", "upgrade")
+    flask("seed", "--users", str(users), "--cards-per-user", str(cards),
+          "--contacts-per-user", str(contacts), "--password", PASSWORD)
+
+
+class Server:
+    """One gunicorn with the project's gunicorn.conf.py, on a free port."""
+
+    def __init__(self, name: str, target: str, **extra_env):
+        self.name = name
+        self.port = free_port()
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        self.log = open(RESULTS / f"{name}.log", "w")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "--pythonpath", "bench",
+             "--bind", f"127.0.0.1:{self.port}", "--workers", str(SETTINGS["workers"]), target],
+            cwd=ROOT, env=app_environment(**extra_env), stdout=self.log, stderr=self.log,
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def wait(self, path: str) -> None:
+        for _ in range(300):
+            if self.process.poll() is not None:
+                raise SystemExit(f"{self.name} exited; see {self.log.name}")
+            try:
+                urllib.request.urlopen(self.url + path, timeout=2)  # noqa: S310
+                return
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.1)
+        raise SystemExit(f"{self.name} did not start")
+
+    def worker_memory_mib(self) -> list[dict]:
+        """VmRSS of each worker, and its PSS (shared pages of the preloaded app split)."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        sizes = []
+        for pid in children.read_text().split():
+            memory = {}
+            for path, field, name in ((f"/proc/{pid}/status", "VmRSS:", "rss"),
+                                      (f"/proc/{pid}/smaps_rollup", "Pss:", "pss")):
+                for line in Path(path).read_text().splitlines():
+                    if line.startswith(field):
+                        memory[name] = round(int(line.split()[1]) / 1024, 1)
+            sizes.append(memory)
+        return sizes
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+        self.log.close()
+
+
+def call(url: str, method: str = "GET", headers: dict | None = None,
+         body: bytes | None = None) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def login(base: str, username: str) -> str:
+    body = json.dumps({"username": username, "password": PASSWORD}).encode()
+    status, answer = call(base + "/api/auth/login", "POST",
+                          {"Content-Type": "application/json"}, body)
+    if status != 200:
+        raise SystemExit(f"login as {username} failed: {status} {answer[:200]!r}")
+    return json.loads(answer)["access_token"]
+
+
+def scenarios(app: str, nocache: str) -> list[dict]:
+    """name, base URL, path, method, headers, body format (Lua, two %d) of every scenario."""
+    bearer = {"Authorization": f"Bearer {login(app, LOGIN)}"}
+    writer = {"Authorization": f"Bearer {login(app, WRITER)}"}
+    basic = {"Authorization": "Basic " + base64.b64encode(f"{LOGIN}:{PASSWORD}".encode()).decode()}
+    _, first = call(app + "/api/contacts/?limit=1", headers=bearer)
+    card = json.loads(first)[0]["id"]
+    run = int(time.time())
+    since = (datetime.now(UTC) - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    new_card = ('{"first_name": "Zoë", "last_name": "Bench", '
+                f'"email": "bench-{run}-%d-%d@example.com", "phone": "+14155550123", '
+                '"birthday": "1990-03-14", "additional_data": {"company": "Acme"}}')
+    query = "query=first_name:startswith:a,email:endswith:.com"
+    return [
+        dict(name="list 100 (cached)", base=app, path="/api/contacts/?limit=100", headers=bearer),
+        dict(name="list 100 (uncached)", base=nocache, path="/api/contacts/?limit=100",
+             headers=bearer),
+        dict(name="get one card", base=app, path=f"/api/contacts/{card}", headers=bearer),
+        dict(name="create card", base=app, path="/api/contacts/", headers=writer,
+             method="POST", body=new_card),
+        dict(name="filter 2 terms", base=app, path=f"/api/contacts/?limit=100&{query}",
+             headers=bearer),
+        dict(name="filter 2 terms (uncached)", base=nocache,
+             path=f"/api/contacts/?limit=100&{query}", headers=bearer),
+        dict(name="birthdays 30 d", base=app,
+             path="/api/contacts/get-upcoming-birthday?time_range=30&limit=100", headers=bearer),
+        dict(name="birthdays 30 d (uncached)", base=nocache,
+             path="/api/contacts/get-upcoming-birthday?time_range=30&limit=100", headers=bearer),
+        dict(name="/1/contacts Bearer", base=app, path="/1/contacts", headers=bearer),
+        dict(name="/1/contacts Basic", base=app, path="/1/contacts", headers=basic),
+        dict(name="/1/search", base=app, path="/1/search?q=mu", headers=bearer),
+        dict(name="/1/suggestions POST", base=app, path="/1/suggestions", headers=bearer,
+             method="POST", body="{}"),
+        dict(name="/1/sync POST", base=app, path="/1/sync", headers=bearer, method="POST",
+             body=f'{{"since": "{since}"}}'),
+    ]
+
+
+def measure(scenario: dict) -> dict:
+    url = scenario["base"] + scenario["path"]
+    method = scenario.get("method", "GET")
+    body = scenario.get("body")
+    probe_body = (body.replace("%d", "0") if body else None)
+    status, answer = call(url, method, {**scenario["headers"], "Content-Type": "application/json"},
+                          probe_body.encode() if probe_body else None)
+    if status in (404, 405):
+        return {"name": scenario["name"], "skipped": "n/a (endpoint missing)"}
+    if status >= 400:
+        print(f"  warning: {scenario['name']} answered {status}: {answer[:200]!r}")
+    result = wrk.run(scenario["name"], url, headers=scenario["headers"], method=method,
+                     body_format=body, connections=SETTINGS["connections"],
+                     seconds=SETTINGS["seconds"])
+    return result.as_dict()
+
+
+def row(result: dict, floor: float | None) -> str:
+    if "skipped" in result:
+        return f"{result['name']:<28} {result['skipped']}"
+    ratio = f"{result['requests_per_second'] / floor:6.2f}" if floor else "     -"
+    tail = result["p99_ms"] / result["p50_ms"] if result["p50_ms"] else 0
+    return (f"{result['name']:<28} {result['requests_per_second']:>9.1f} "
+            f"{result['p50_ms']:>8.2f} {result['p99_ms']:>8.2f} {tail:>7.1f} "
+            f"{result['errors']:>6} {ratio}")
+
+
+HEADER = (f"{'scenario':<28} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'p99/p50':>7} "
+          f"{'errors':>6} {'x floor':>6}")
+
+
+def git_revision() -> str:
+    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                          text=True, cwd=ROOT).stdout.strip()
+
+
+def serve_floor() -> dict:
+    floor = Server("floor", "floor:app")
+    try:
+        floor.wait("/floor")
+        result = wrk.run("floor", floor.url + "/floor", connections=SETTINGS["connections"],
+                         seconds=SETTINGS["seconds"]).as_dict()
+        result["memory_mib"] = floor.worker_memory_mib()
+        return result
+    finally:
+        floor.stop()
+
+
+def bench() -> None:
+    prepare_data(SETTINGS["users"], SETTINGS["cards"], SETTINGS["contacts"])
+    floor = serve_floor()
+    app = Server("app", "wsgi:app")
+    nocache = Server("app-nocache", "wsgi:app", CACHE_TYPE="NullCache")
+    try:
+        app.wait("/api/healthchecker")
+        nocache.wait("/api/healthchecker")
+        results = [floor]
+        print(HEADER)
+        print(row(floor, floor["requests_per_second"]))
+        for scenario in scenarios(app.url, nocache.url):
+            result = measure(scenario)
+            results.append(result)
+            print(row(result, floor["requests_per_second"]), flush=True)
+        memory = {"app": app.worker_memory_mib(), "app-nocache": nocache.worker_memory_mib(),
+                  "floor": floor["memory_mib"]}
+    finally:
+        app.stop()
+        nocache.stop()
+    print("worker memory after the run (MiB):")
+    for name, workers in memory.items():
+        print(f"  {name:<12} " + ", ".join(f"RSS {w['rss']} / PSS {w['pss']}" for w in workers))
+    print(f"load average: {os.getloadavg()}")
+    write("bench", {"results": results, "memory_mib": memory})
+
+
+def write(kind: str, payload: dict) -> None:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = RESULTS / f"{kind}-{stamp}-{git_revision()}.json"
+    payload.update(settings={k: v for k, v in SETTINGS.items() if k not in {"database", "redis"}},
+                   load=os.getloadavg(), revision=git_revision(), at=stamp)
+    path.write_text(json.dumps(payload, indent=2))
+    print(f"written: {path.relative_to(ROOT)}")
+
+
+SCALE_PATHS = {
+    "list 100": "/api/contacts/?limit=100",
+    "filter 2 terms": "/api/contacts/?limit=100&query=first_name:startswith:a,email:endswith:.com",
+    "birthdays 30 d": "/api/contacts/get-upcoming-birthday?time_range=30&limit=100",
+}
+
+
+def explain(label: str, token: str) -> None:
+    """EXPLAIN (ANALYZE, BUFFERS) of every SELECT the scale scenarios run."""
+    sys.path.insert(0, str(ROOT / "src"))
+    os.environ.update(app_environment())
+    from contacts_api import create_app
+    from contacts_api.database import db
+
+    app = create_app({"CACHE_TYPE": "NullCache"})
+    statements = []
+    with app.app_context():
+        def capture(conn, cursor, statement, parameters, context, executemany):
+            if statement.lstrip().upper().startswith("SELECT"):
+                statements.append((statement, parameters))
+
+        sa.event.listen(db.engine, "before_cursor_execute", capture)
+        client = app.test_client()
+        lines = []
+        for name, path in SCALE_PATHS.items():
+            statements.clear()
+            client.get(path, headers={"Authorization": f"Bearer {token}"})
+            lines.append(f"=== {name}: {path}")
+            raw = db.engine.raw_connection()
+            try:
+                cursor = raw.cursor()
+                for statement, parameters in statements:
+                    cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
+                    lines.append(statement.strip())
+                    lines += [f"    {r[0]}" for r in cursor.fetchall()]
+                    lines.append("")
+            finally:
+                raw.close()
+        sa.event.remove(db.engine, "before_cursor_execute", capture)
+    (RESULTS / f"explain-{label}.txt").write_text("\n".join(lines))
+    print(f"written: bench/results/explain-{label}.txt")
+
+
+def scale() -> None:
+    sizes = [("10k", int(env("SCALE_SMALL_USERS", "100"))),
+             ("1M", int(env("SCALE_LARGE_USERS", "10000")))]
+    cards = int(env("SCALE_CARDS", "100"))
+    measured = {}
+    for label, users in sizes:
+        prepare_data(users, cards, SETTINGS["contacts"])
+        server = Server(f"app-scale-{label}", "wsgi:app", CACHE_TYPE="NullCache")
+        try:
+            server.wait("/api/healthchecker")
+            token = login(server.url, LOGIN)
+            headers = {"Authorization": f"Bearer {token}"}
+            measured[label] = {}
+            print(f"--- {users} users x {cards} cards ({label} cards), uncached")
+            print(HEADER)
+            for name, path in SCALE_PATHS.items():
+                result = measure(dict(name=name, base=server.url, path=path, headers=headers))
+                measured[label][name] = result
+                print(row(result, None), flush=True)
+        finally:
+            server.stop()
+        explain(label, token)
+    print("p50 ratio 1M / 10k:")
+    for name in SCALE_PATHS:
+        small, large = measured["10k"][name], measured["1M"][name]
+        print(f"  {name:<20} {large['p50_ms'] / small['p50_ms']:.2f}")
+    write("scale", {"results": measured})
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", action="store_true", help="the 10k / 1M cards scale run")
+    if parser.parse_args().scale:
+        scale()
+    else:
+        bench()
