@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app contacts_api
 PORT ?= 8000
 
-.PHONY: install run test lint clean
+.PHONY: install run test lint loadtest clean
 
 install: $(VENV)/.installed
 
@@ -23,7 +23,15 @@ test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests loadtest
+
+# gunicorn on PostgreSQL + Redis under a mixed locust workload; fails on any error.
+LOADTEST_TIME ?= 60s
+LOADTEST_USERS ?= 20
+loadtest: install
+	LOADTEST_DATABASE_URL=$${LOADTEST_DATABASE_URL:-$$TEST_DATABASE_URL} \
+	LOADTEST_REDIS_URL=$${LOADTEST_REDIS_URL:-$$TEST_REDIS_URL} \
+	$(BIN)/python loadtest/run.py --run-time $(LOADTEST_TIME) --users $(LOADTEST_USERS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
