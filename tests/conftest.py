@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 import redis
@@ -206,10 +207,15 @@ def private_redis():
     server.stop()
 
 
+class Server(NamedTuple):
+    url: str
+    log: Path  # stdout and stderr, access log included
+
+
 @pytest.fixture(scope="session")
 def server(migrated, tmp_path_factory):
     """gunicorn serving `wsgi:app` on a free port with several workers, on the test
-    database and Redis; yields its base URL. Its log is checked for tracebacks at the end."""
+    database and Redis; yields a `Server`. Its log is checked for tracebacks at the end."""
     root = Path(__file__).resolve().parents[1]
     port = free_port()
     log = tmp_path_factory.mktemp("gunicorn") / "server.log"
@@ -220,20 +226,20 @@ def server(migrated, tmp_path_factory):
         "APP_ENV": "development",
         "ARGON2_TIME_COST": "1",
         "ARGON2_MEMORY_COST": "64",
-        "MAIL_OUTBOX_DIR": str(tmp_path_factory.mktemp("server-outbox")),
+        "MAIL_OUTBOX_DIR": str(log.parent / "outbox"),
         "AVATAR_DIR": str(tmp_path_factory.mktemp("server-avatars")),
         "RATELIMIT_UNAUTHENTICATED": "1000000 per minute",
         "RATELIMIT_ME": "1000000 per minute",
         "LOG_LEVEL": "WARNING",
+        "PYTHONUNBUFFERED": "1",  # the access log is read while the server runs
     }
     with log.open("wb") as output:
         process = subprocess.Popen(  # noqa: S603 - a fixed, trusted command line
             [str(Path(sys.executable).with_name("gunicorn")), "--config", "gunicorn.conf.py",
              "--bind", f"127.0.0.1:{port}", "--workers", "4", "--threads", "4",
-             "--access-logfile", "/dev/null", "wsgi:app"],
+             "wsgi:app"],
             cwd=root, env=env, stdout=output, stderr=subprocess.STDOUT,
         )
-    url = f"http://127.0.0.1:{port}"
     for _ in range(200):
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
@@ -242,7 +248,7 @@ def server(migrated, tmp_path_factory):
             if process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited: {log.read_text()}") from None
             time.sleep(0.05)
-    yield url
+    yield Server(f"http://127.0.0.1:{port}", log)
     process.terminate()
     process.wait(timeout=30)
     text = log.read_text()

@@ -1,6 +1,8 @@
 """Simultaneous requests from real threads to a real gunicorn (several worker processes)
 on PostgreSQL: each race ends in one consistent state, with no 500 and no duplicate row."""
 
+import email
+import re
 import threading
 
 import pytest
@@ -30,7 +32,7 @@ def race(server, *calls):
     def run(index, method, path, headers, body):
         with requests.Session() as session:
             barrier.wait()
-            response = session.request(method, server + path, headers=headers, json=body,
+            response = session.request(method, server.url + path, headers=headers, json=body,
                                        timeout=30)
         results[index] = (response.status_code, response.json())
 
@@ -41,6 +43,12 @@ def race(server, *calls):
         thread.join()
     assert all(status < 500 for status, _ in results), results
     return results
+
+
+def outbox_messages(server, to):
+    folder = server.log.parent / "outbox"
+    found = [email.message_from_bytes(p.read_bytes()) for p in folder.glob("*.eml")]
+    return [m.get_payload(decode=True).decode() for m in found if m["To"] == to]
 
 
 def count(app, model, *where):
@@ -72,7 +80,7 @@ def test_identical_card_creations(server, app, user, auth_headers):
     card = {"first_name": "John", "last_name": "Doe", "email": "john@example.com"}
     results = race(server, *[("post", "/api/contacts/", auth_headers, card)] * THREADS)
     assert sorted(status for status, _ in results) == [201] + [409] * (THREADS - 1)
-    listed = requests.get(server + "/api/contacts/", headers=auth_headers, timeout=30)
+    listed = requests.get(server.url + "/api/contacts/", headers=auth_headers, timeout=30)
     assert listed.headers["X-Total-Count"] == "1"
     assert [c["email"] for c in listed.json()] == ["john@example.com"]
     assert count(app, Contact) == 1
@@ -94,7 +102,7 @@ def test_opposite_requests(server, app, make_user, bearer):
         # Withdraw it for the next round.
         sender = a if request.sender_id == alice.id else b
         other = bob if request.sender_id == alice.id else alice
-        gone = requests.delete(f"{server}/1/requests/sent/{other.id.hex}", headers=sender,
+        gone = requests.delete(f"{server.url}/1/requests/sent/{other.id.hex}", headers=sender,
                                timeout=30)
         assert gone.status_code == 200
 
@@ -103,7 +111,7 @@ def test_accept_and_block_at_once(server, app, make_user, bearer):
     alice, bob = make_user("alice"), make_user("bob")
     a, b = bearer(alice), bearer(bob)
     for _ in range(ROUNDS):
-        sent = requests.post(server + "/1/requests", headers=a, json={"id": bob.id.hex},
+        sent = requests.post(server.url + "/1/requests", headers=a, json={"id": bob.id.hex},
                              timeout=30)
         assert sent.status_code == 200, sent.json()
         (accepted, _), (blocked, _) = race(
@@ -115,7 +123,22 @@ def test_accept_and_block_at_once(server, app, make_user, bearer):
         assert count(app, Block) == 1
         assert count(app, ContactLink) == 0
         assert count(app, ContactRequest) == 0
-        contacts = requests.get(server + "/1/contacts", headers=b, timeout=30)
+        contacts = requests.get(server.url + "/1/contacts", headers=b, timeout=30)
         assert (contacts.status_code, contacts.json()) == (200, [])
-        unblocked = requests.delete(f"{server}/1/blocks/{bob.id.hex}", headers=a, timeout=30)
+        unblocked = requests.delete(f"{server.url}/1/blocks/{bob.id.hex}", headers=a, timeout=30)
         assert unblocked.status_code == 200
+
+
+def test_confirmation_tokens_stay_out_of_the_access_log(server, app):
+    registered = requests.post(server.url + "/api/auth/register", timeout=30,
+                               json={"username": "logged", "email": "logged@example.com",
+                                     "password": PASSWORD})
+    assert registered.status_code == 201
+    [message] = outbox_messages(server, "logged@example.com")
+    link = re.search(r"https?://\S+", message).group(0)
+    token = link.rsplit("/", 1)[1]
+    assert requests.get(link, timeout=30).status_code == 200
+    log = server.log.read_text()
+    assert "GET /api/auth/confirmed_email/[redacted] HTTP/1.1" in log
+    assert token not in log
+    assert PASSWORD not in log
