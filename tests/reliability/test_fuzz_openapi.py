@@ -1,8 +1,9 @@
 """Schema-driven fuzzing of every operation of `/openapi.json` (schemathesis).
 
-Each generated request runs as a fresh, verified admin account, so operations that
-end a session (logout, a password change, a role change) never strand the next one.
-Failures are fixed in the code or in the document, never excluded.
+Every request is authenticated as a real, verified admin (so the admin operations are
+exercised past their 403). Operations that may end a session (logout, refresh, a
+password or role change) get a fresh account per example, so they never strand the next
+one. Failures are fixed in the code or in the document, never excluded.
 """
 
 import tempfile
@@ -57,7 +58,6 @@ operations = defaultdict(set)
 def count(run, case):
     examples[run] += 1
     operations[run].add(case.operation.label)
-
 
 
 # Operations that can end the caller's session or rights get an account of their own.
