@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app contacts_api
 PORT ?= 8000
 
-.PHONY: install run test lint clean bench bench-scale wrk
+.PHONY: install run test lint loadtest clean bench bench-scale wrk
 
 # Benchmark data and load (see README, "Performance").
 BENCH_USERS ?= 1000
@@ -36,7 +36,15 @@ test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests bench loadtest
+
+# gunicorn on PostgreSQL + Redis under a mixed locust workload; fails on any error.
+LOADTEST_TIME ?= 60s
+LOADTEST_USERS ?= 20
+loadtest: install
+	LOADTEST_DATABASE_URL=$${LOADTEST_DATABASE_URL:-$$TEST_DATABASE_URL} \
+	LOADTEST_REDIS_URL=$${LOADTEST_REDIS_URL:-$$TEST_REDIS_URL} \
+	$(BIN)/python loadtest/run.py --run-time $(LOADTEST_TIME) --users $(LOADTEST_USERS)
 
 wrk:
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)

@@ -2,6 +2,9 @@
 
 import multiprocessing
 import os
+import re
+
+from gunicorn.glogging import Logger
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", min(multiprocessing.cpu_count() * 2 + 1, 8)))
@@ -14,3 +17,19 @@ forwarded_allow_ips = ""
 accesslog = "-"
 errorlog = "-"
 preload_app = True
+
+
+class RedactingLogger(Logger):
+    """Access-log lines without the single-use token of an email-confirmation link,
+    which travels in the URL path (API.md: `GET /api/auth/confirmed_email/<token>`)."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        for key in ("r", "U", "f"):
+            if isinstance(atoms.get(key), str):
+                atoms[key] = TOKEN_IN_PATH.sub(r"\1[redacted]", atoms[key])
+        return atoms
+
+
+TOKEN_IN_PATH = re.compile(r"(/confirmed_email/)[^/?\s]+")
+logger_class = RedactingLogger

@@ -6,7 +6,14 @@ The suite runs on SQLite and in-process stores by default. With TEST_DATABASE_UR
 
 import base64
 import os
+import shutil
+import socket
+import subprocess
+import sys
 import tempfile
+import time
+from pathlib import Path
+from typing import NamedTuple
 
 import pytest
 import redis
@@ -150,3 +157,99 @@ def auth_headers(user, bearer):
 def basic(login, password=PASSWORD):
     raw = base64.b64encode(f"{login}:{password}".encode()).decode()
     return {"Authorization": f"Basic {raw}"}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RedisServer:
+    """A redis-server of our own on a fixed port, which a test may stop and start again."""
+
+    def __init__(self, executable: str):
+        self.executable = executable
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(  # noqa: S603 - a fixed, trusted command line
+            [self.executable, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis(port=self.port)
+        for _ in range(100):
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def private_redis():
+    """A `RedisServer` of our own, started; the test may `stop()` and `start()` it."""
+    executable = shutil.which("redis-server")
+    if executable is None:
+        pytest.skip("redis-server is not installed")
+    server = RedisServer(executable)
+    server.start()
+    yield server
+    server.stop()
+
+
+class Server(NamedTuple):
+    url: str
+    log: Path  # stdout and stderr, access log included
+
+
+@pytest.fixture(scope="session")
+def server(migrated, tmp_path_factory):
+    """gunicorn serving `wsgi:app` on a free port with several workers, on the test
+    database and Redis; yields a `Server`. Its log is checked for tracebacks at the end."""
+    root = Path(__file__).resolve().parents[1]
+    port = free_port()
+    log = tmp_path_factory.mktemp("gunicorn") / "server.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": DATABASE_URL,
+        "REDIS_URL": REDIS_URL or "",
+        "APP_ENV": "development",
+        "ARGON2_TIME_COST": "1",
+        "ARGON2_MEMORY_COST": "64",
+        "MAIL_OUTBOX_DIR": str(log.parent / "outbox"),
+        "AVATAR_DIR": str(tmp_path_factory.mktemp("server-avatars")),
+        "RATELIMIT_UNAUTHENTICATED": "1000000 per minute",
+        "RATELIMIT_ME": "1000000 per minute",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONUNBUFFERED": "1",  # the access log is read while the server runs
+    }
+    with log.open("wb") as output:
+        process = subprocess.Popen(  # noqa: S603 - a fixed, trusted command line
+            [str(Path(sys.executable).with_name("gunicorn")), "--config", "gunicorn.conf.py",
+             "--bind", f"127.0.0.1:{port}", "--workers", "4", "--threads", "4",
+             "wsgi:app"],
+            cwd=root, env=env, stdout=output, stderr=subprocess.STDOUT,
+        )
+    for _ in range(200):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                break
+        except OSError:
+            if process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited: {log.read_text()}") from None
+            time.sleep(0.05)
+    yield Server(f"http://127.0.0.1:{port}", log)
+    process.terminate()
+    process.wait(timeout=30)
+    text = log.read_text()
+    assert "Traceback" not in text, text

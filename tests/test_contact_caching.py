@@ -2,10 +2,6 @@
 with TEST_REDIS_URL, on Redis; plus a real Redis that goes away mid-test."""
 
 import logging
-import shutil
-import socket
-import subprocess
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -229,48 +225,15 @@ def user_id_hex(client, headers) -> str:
     return client.get("/1/you", headers=headers).get_json()["id"]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def private_redis():
-    """A redis-server of our own on a free port; the test may stop it."""
-    server = shutil.which("redis-server")
-    if server is None:
-        pytest.skip("redis-server is not installed")
-    port = free_port()
-    process = subprocess.Popen(  # noqa: S603 - a fixed, trusted command line
-        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-         "--appendonly", "no"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    client = redis.Redis(port=port)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    yield process, f"redis://127.0.0.1:{port}/0"
-    if process.poll() is None:
-        process.terminate()
-    process.wait(timeout=10)
-
-
 def test_requests_succeed_when_redis_goes_away(tmp_path, user, auth_headers, private_redis,
                                                caplog):
-    process, url = private_redis
-    app = create_app({**base_config(tmp_path), "REDIS_URL": url})
+    app = create_app({**base_config(tmp_path), "REDIS_URL": private_redis.url})
     client = app.test_client()
     add(client, auth_headers)
     assert get(client, URL, auth_headers).headers["X-Cache"] == "MISS"
     assert get(client, URL, auth_headers).headers["X-Cache"] == "HIT"
 
-    process.terminate()
-    process.wait(timeout=10)
+    private_redis.stop()
     with caplog.at_level(logging.WARNING):
         response = get(client, URL, auth_headers)
         assert (response.status_code, response.headers["X-Cache"]) == (200, "MISS")

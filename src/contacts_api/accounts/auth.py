@@ -5,6 +5,8 @@ whether the caller is authenticated). The outcome is recorded for `current_user(
 an endpoint that needs no user never fails because of bad credentials.
 """
 
+import hmac
+
 import sqlalchemy as sa
 from flask import current_app, g
 
@@ -54,7 +56,7 @@ def user_from_basic(login: str, password: str) -> User:
         if (
             user is not None
             and key in (user.username.lower(), user.email.lower())
-            and fingerprint(user.password_hash) == digest
+            and hmac.compare_digest(fingerprint(user.password_hash), digest)
         ):
             return check_usable(user)
     user = user_from_password(login, password)

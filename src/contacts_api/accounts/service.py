@@ -1,5 +1,7 @@
 """Account operations shared by both surfaces (`/api/auth/register` and `/1/users`)."""
 
+import hmac
+
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
@@ -148,7 +150,7 @@ def reset_password(token: str, password: str) -> None:
     """
     claims = reset_claims(token)
     user = db.session.get(User, claims[0]) if claims else None
-    if user is None or fingerprint(user.password_hash) != claims[1]:
+    if user is None or not hmac.compare_digest(fingerprint(user.password_hash), claims[1]):
         raise BadRequest(detail="Invalid, expired or already used reset token")
     user.is_verified = True
     change_password(user, password)

@@ -10,6 +10,8 @@ from marshmallow import Schema, fields, post_load, validate
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
+#: The largest OFFSET the databases take (a signed 64-bit integer).
+MAX_SKIP = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,9 @@ class Page:
 
 class PageQuerySchema(Schema):
     skip = fields.Integer(
-        load_default=0, validate=validate.Range(min=0), metadata={"description": "Records to skip"}
+        load_default=0,
+        validate=validate.Range(min=0, max=MAX_SKIP),
+        metadata={"description": "Records to skip"},
     )
     limit = fields.Integer(
         load_default=DEFAULT_LIMIT,
