@@ -43,6 +43,21 @@ def email_in_use(email: str) -> bool:
     )
 
 
+def _commit_claim(user: User, email: str) -> None:
+    """Commit a new account or address, letting other domains act on the address first.
+
+    `email_claimed` receivers (invites turning into requests) run inside this
+    transaction. A unique-index violation rolls everything back and is re-raised.
+    """
+    try:
+        db.session.flush()
+        email_claimed.send(user, email=email)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise
+
+
 def create_account(username: str, email: str, password: str, **fields) -> User:
     """Create an account and, unless it is created verified, send its verification email.
 
@@ -55,11 +70,8 @@ def create_account(username: str, email: str, password: str, **fields) -> User:
     user = User(username=username, email=email, password_hash=hash_password(password), **fields)
     db.session.add(user)
     try:
-        db.session.flush()
-        email_claimed.send(user, email=email)
-        db.session.commit()
+        _commit_claim(user, email)
     except IntegrityError as exc:
-        db.session.rollback()
         # The violated index names the culprit; a username may itself contain "email".
         if "uq_users_email_lower" in str(exc.orig):
             raise EmailTaken(email) from exc
@@ -120,11 +132,8 @@ def attach_email(user: User, email: str) -> bool:
         raise BadRequest(detail="This address already belongs to an account")
     db.session.add(UserEmail(user_id=user.id, email=email))
     try:
-        db.session.flush()
-        email_claimed.send(user, email=email)
-        db.session.commit()
+        _commit_claim(user, email)
     except IntegrityError as exc:
-        db.session.rollback()
         raise BadRequest(detail="This address already belongs to an account") from exc
     return True
 
