@@ -76,7 +76,6 @@ def from_environment(instance_path: str) -> dict:
         "SECRET_KEY": _secret("SECRET_KEY", instance_path),
         "JWT_SECRET_KEY": _secret("JWT_SECRET_KEY", instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url(os.environ.get("DATABASE_URL"), instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
         # Bodies: 1 MiB in general; the avatar upload raises its own limit.
         "MAX_CONTENT_LENGTH": MIB,
