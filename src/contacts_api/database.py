@@ -5,6 +5,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 
@@ -85,3 +86,12 @@ def paginate(statement: sa.Select, page: PageRequest) -> Page:
     )
     items = db.session.scalars(statement.offset(page.skip).limit(page.limit)).all()
     return Page(items=list(items), total=total or 0)
+
+
+def autocommit_engine() -> sa.Engine:
+    """The app's engine (same pool) without transactions: a one-statement read made through
+    it costs one round trip, with no BEGIN and ROLLBACK around it."""
+    extensions = current_app.extensions
+    if "autocommit_engine" not in extensions:
+        extensions["autocommit_engine"] = db.engine.execution_options(isolation_level="AUTOCOMMIT")
+    return extensions["autocommit_engine"]

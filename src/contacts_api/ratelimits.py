@@ -14,7 +14,7 @@ from flask import Response, current_app, request
 from flask_limiter import ApplicationLimit, Limiter
 from flask_limiter.util import get_remote_address
 
-from .http.auth import current_user, is_authenticated
+from .http.auth import current_user_id, is_authenticated
 
 
 def unauthenticated_limit() -> str:
@@ -26,7 +26,7 @@ def me_limit() -> str:
 
 
 def user_key() -> str:
-    return f"user:{current_user().id.hex}"
+    return f"user:{current_user_id().hex}"
 
 
 def is_anonymous() -> bool:

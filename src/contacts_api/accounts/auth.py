@@ -6,16 +6,59 @@ an endpoint that needs no user never fails because of bad credentials.
 """
 
 import hmac
+import uuid
+from functools import partial
 
 import sqlalchemy as sa
 from flask import current_app, g
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 
-from ..database import db
+from ..database import autocommit_engine, db, utcnow
 from ..http.auth import accepted_schemes, authenticated, read_credentials, rejected, unauthorized
 from ..http.errors import ApiError
 from . import credentials_cache, revocations, tokens
 from .models import User
 from .passwords import dummy_verify, fingerprint, verify_password
+
+#: A user's row as authentication reads it, with `revoked` (see `read_account`).
+Account = sa.Row
+
+_USERS = User.__table__
+# Built once: it runs on every authenticated request.
+_READ_ACCOUNT = sa.select(
+    _USERS,
+    revocations.revoked_clause(
+        sa.bindparam("revocation_keys", expanding=True), sa.bindparam("now")
+    ).label("revoked"),
+).where(_USERS.c.id == sa.bindparam("user_id"))
+
+
+def read_account(user_id: uuid.UUID, revocation_keys: list[str] = ()) -> Account | None:
+    """The user's row, and whether any of `revocation_keys` is revoked.
+
+    Read on an autocommit connection, outside the request's session: one round trip with
+    no BEGIN/ROLLBACK around it and no ORM object built, so that a response served from
+    the cache costs the database this one lookup. Views that need the ORM user get it from
+    `as_user` without a second query.
+    """
+    parameters = {"user_id": user_id, "revocation_keys": list(revocation_keys), "now": utcnow()}
+    with autocommit_engine().connect() as connection:
+        return connection.execute(_READ_ACCOUNT, parameters).first()
+
+
+def as_user(account: Account | User) -> User:
+    """The request session's User for an account row, attached without querying it again."""
+    if isinstance(account, User):
+        return account
+    user = db.session.identity_map.get(identity_key(User, account.id))
+    if user is None:
+        columns = sa.inspect(User).column_attrs
+        user = User(**{attr.key: getattr(account, attr.columns[0].name) for attr in columns})
+        # Marks every attribute as loaded and unchanged, as if the session had read the row.
+        make_transient_to_detached(user)
+        db.session.add(user)
+    return user
 
 
 def find_by_login(login: str) -> User | None:
@@ -46,38 +89,33 @@ def user_from_password(login: str, password: str) -> User:
     return check_usable(user)
 
 
-def user_from_basic(login: str, password: str) -> User:
+def user_from_basic(login: str, password: str) -> Account | User:
     """`user_from_password`, with repeated credentials served from a short-lived cache."""
     cached = credentials_cache.lookup(login, password)
     if cached is not None:
         user_id, digest = cached
-        user = db.session.get(User, user_id)
+        account = read_account(user_id)
         key = login.strip().lower()
         if (
-            user is not None
-            and key in (user.username.lower(), user.email.lower())
-            and hmac.compare_digest(fingerprint(user.password_hash), digest)
+            account is not None
+            and key in (account.username.lower(), account.email.lower())
+            and hmac.compare_digest(fingerprint(account.password_hash), digest)
         ):
-            return check_usable(user)
+            return check_usable(account)
     user = user_from_password(login, password)
     credentials_cache.remember(login, password, user)
     return user
 
 
-def user_from_token(token: str, expected_type: str = "access") -> tuple[User, dict]:
-    """The user and claims of a valid, unrevoked token of the expected type."""
+def user_from_token(token: str, expected_type: str = "access") -> tuple[Account, dict]:
+    """The account and claims of a valid, unrevoked token of the expected type."""
     claims = tokens.decode(token, expected_type)
     user_id = tokens.user_id(claims)
-    row = None
-    if user_id:
-        # The user and the revocation check in one round trip: this runs on every request.
-        revoked = revocations.revoked_clause(tokens.revocation_keys(claims))
-        row = db.session.execute(sa.select(User, revoked).where(User.id == user_id)).first()
-    if row is None:
+    account = read_account(user_id, tokens.revocation_keys(claims)) if user_id else None
+    if account is None:
         raise unauthorized("Invalid or expired token")
-    user, is_revoked = row
-    tokens.ensure_current(claims, user, is_revoked)
-    return check_usable(user), claims
+    tokens.ensure_current(claims, account, account.revoked)
+    return check_usable(account), claims
 
 
 def current_token_claims() -> dict | None:
@@ -94,9 +132,9 @@ def load_request_user() -> None:
         if credentials.scheme not in accepted_schemes():
             raise unauthorized("Unsupported authorization scheme")
         if credentials.scheme == "bearer":
-            user, g.token_claims = user_from_token(credentials.token)
+            account, g.token_claims = user_from_token(credentials.token)
         else:
-            user = user_from_basic(credentials.login, credentials.password)
-        authenticated(user)
+            account = user_from_basic(credentials.login, credentials.password)
+        authenticated(account.id, partial(as_user, account))
     except ApiError as error:
         rejected(error)

@@ -33,7 +33,11 @@ def revoke(key: str, ttl: timedelta) -> bool:
     return True
 
 
-def revoked_clause(keys: list[str]) -> sa.Exists:
-    """An SQL boolean: is any of `keys` currently revoked (to select along with other data)."""
-    return sa.exists().where(RevokedToken.key.in_(keys), RevokedToken.expires_at > utcnow())
+def revoked_clause(keys, now) -> sa.Exists:
+    """An SQL boolean: is any of `keys` revoked at `now` (to select along with other data).
+
+    Both are SQL expressions (bound parameters), so that a statement using it can be
+    built once.
+    """
+    return sa.exists().where(RevokedToken.key.in_(keys), RevokedToken.expires_at > now)
 

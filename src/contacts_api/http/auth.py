@@ -7,7 +7,9 @@ outcome with `authenticated()` or `rejected()`. Views then ask `current_user()`.
 
 import base64
 import binascii
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app, g, request
 
@@ -62,8 +64,11 @@ def read_credentials() -> Credentials | None:
     raise unauthorized("Unsupported authorization scheme")
 
 
-def authenticated(user) -> None:
-    g.current_user = user
+def authenticated(user_id, load_user: Callable[[], Any]) -> None:
+    """Record the caller. `load_user` gives the full user the first time a view asks for it:
+    a response served from the cache needs only the id."""
+    g.current_user_id = user_id
+    g.load_current_user = load_user
 
 
 def rejected(error: ApiError) -> None:
@@ -71,13 +76,21 @@ def rejected(error: ApiError) -> None:
 
 
 def is_authenticated() -> bool:
-    return g.get("current_user") is not None
+    return g.get("current_user_id") is not None
+
+
+def current_user_id():
+    """The authenticated user's id, or the 401 that explains why there is none."""
+    user_id = g.get("current_user_id")
+    if user_id is None:
+        raise g.get("auth_error") or unauthorized()
+    return user_id
 
 
 def current_user():
     """The authenticated user, or the 401 that explains why there is none."""
-    user = g.get("current_user")
-    if user is None:
-        raise g.get("auth_error") or unauthorized()
-    return user
+    if "current_user" not in g:
+        current_user_id()
+        g.current_user = g.load_current_user()
+    return g.current_user
 

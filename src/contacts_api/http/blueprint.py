@@ -16,7 +16,7 @@ import flask_smorest
 from flask import current_app, jsonify
 from marshmallow import Schema, fields
 
-from .auth import current_user
+from .auth import current_user_id
 from .errors import register_error_handlers
 from .pagination import PageQuerySchema, page_headers
 from .parsing import BodyParser, NetworkParser
@@ -76,7 +76,7 @@ class Blueprint(flask_smorest.Blueprint):
         """The view needs a user; documents the security schemes this surface accepts."""
         @wraps(func)
         def wrapper(*args, **kwargs):
-            current_user()
+            current_user_id()
             return current_app.ensure_sync(func)(*args, **kwargs)
 
         security = [{f"{scheme}Auth": []} for scheme in self.auth_schemes]

@@ -31,7 +31,7 @@ from urllib.parse import urlencode
 from flask import current_app, request
 
 from ..extensions import cache
-from .auth import current_user
+from .auth import current_user_id
 
 GENERATION_KEY = "cache-generation:{}"
 #: Any lifetime is correct (a lost generation only costs misses); this one bounds memory.
@@ -145,7 +145,7 @@ def cached(timeout: int, vary: Callable[[], str] | None = None):
         def wrapper(*args, **kwargs):
             if request.method not in {"GET", "HEAD"}:
                 return func(*args, **kwargs)
-            user_id = current_user().id
+            user_id = current_user_id()
             extra = vary() if vary else ""
             generation = None
             if extra is not None:
