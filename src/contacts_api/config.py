@@ -5,6 +5,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+import orjson
 from dotenv import load_dotenv
 
 MIB = 1024 * 1024
@@ -76,6 +77,8 @@ def from_environment(instance_path: str) -> dict:
         "SECRET_KEY": _secret("SECRET_KEY", instance_path),
         "JWT_SECRET_KEY": _secret("JWT_SECRET_KEY", instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url(os.environ.get("DATABASE_URL"), instance_path),
+        # JSON columns (a card's additional_data) are parsed by orjson, as request bodies are.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"json_deserializer": orjson.loads},
         "REDIS_URL": redis_url,
         # Bodies: 1 MiB in general; the avatar upload raises its own limit.
         "MAX_CONTENT_LENGTH": MIB,
