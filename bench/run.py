@@ -2,6 +2,7 @@
 
     python bench/run.py            # every scenario, against the data of BENCH_USERS x BENCH_CARDS
     python bench/run.py --scale    # list/filter/birthdays at 10k and at 1M cards, with EXPLAIN
+    python bench/run.py --only "create card"   # the floor and the named scenarios only
 
 The app runs as in production (APP_ENV=production, gunicorn.conf.py, 2 workers) on the
 PostgreSQL database BENCH_DATABASE_URL and Redis BENCH_REDIS_URL; a second instance runs
@@ -260,7 +261,7 @@ def serve_floor() -> dict:
         floor.stop()
 
 
-def bench() -> None:
+def bench(only: list[str]) -> None:
     prepare_data(SETTINGS["users"], SETTINGS["cards"], SETTINGS["contacts"])
     floor = serve_floor()
     app = Server("app", "wsgi:app")
@@ -272,6 +273,8 @@ def bench() -> None:
         print(HEADER)
         print(row(floor, floor["requests_per_second"]))
         for scenario in scenarios(app.url, nocache.url):
+            if only and scenario["name"] not in only:
+                continue
             result = measure(scenario)
             results.append(result)
             print(row(result, floor["requests_per_second"]), flush=True)
@@ -371,7 +374,10 @@ def scale() -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", action="store_true", help="the 10k / 1M cards scale run")
-    if parser.parse_args().scale:
+    parser.add_argument("--only", action="append", default=[], metavar="SCENARIO",
+                        help="run this scenario (by its printed name) and the floor; repeatable")
+    arguments = parser.parse_args()
+    if arguments.scale:
         scale()
     else:
-        bench()
+        bench(arguments.only)
