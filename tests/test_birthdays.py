@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from addressbook_helpers import add
-from contacts_api.accounts.models import User
 from contacts_api.addressbook import birthdays, service
 from contacts_api.addressbook.birthdays import next_birthday, window_keys
 from contacts_api.addressbook.models import Contact, month_day_key
@@ -74,8 +73,7 @@ class TestWindow:
 def upcoming(app, owner, today, days):
     """The domain function with a frozen "today", as first names."""
     with app.app_context():
-        owner = db.session.get(User, owner.id)
-        page = service.upcoming_birthdays(owner, PageRequest(0, 100), days, today=today)
+        page = service.upcoming_birthdays(owner.id, PageRequest(0, 100), days, today=today)
         return [c.first_name for c in page.items]
 
 

@@ -275,6 +275,16 @@ class TestPagination:
         assert response.headers["Link"] == (
             '<http://localhost/api/contacts/?limit=10&skip=10>; rel="prev"')
 
+    @pytest.mark.parametrize(("skip", "count"), [(0, "0"), (5, "3"), (2**63 - 1, "3")])
+    def test_a_page_past_the_end_still_counts_every_card(self, client, auth_headers, skip,
+                                                          count):
+        for n in range(int(count)):
+            add(client, auth_headers, email=f"c{n}@example.com")
+        response = client.get(URL, query_string={"skip": skip}, headers=auth_headers)
+        assert response.status_code == 200
+        assert response.get_json() == []
+        assert response.headers["X-Total-Count"] == count
+
     def test_ties_are_broken_by_id_so_pages_do_not_overlap(self, client, auth_headers):
         ids = [add(client, auth_headers, email=f"same{n}@example.com")["id"] for n in range(7)]
         seen = []

@@ -10,7 +10,7 @@ from .models import Role, User
 
 
 def list_users(page: PageRequest) -> Page:
-    return paginate(sa.select(User).order_by(User.created_at, User.id), page)
+    return paginate(sa.select(User.__table__).order_by(User.created_at, User.id), page)
 
 
 def set_role(actor: User, user_id: uuid.UUID, role: Role) -> User:

@@ -75,7 +75,7 @@ def upcoming_statement(owner_id: uuid.UUID, today: date, days: int) -> sa.Select
     # Keys before today's wrap into next year.
     next_year_first = sa.case((key >= month_day_key(today), 0), else_=1)
     return (
-        sa.select(Contact)
+        sa.select(Contact.__table__)
         .where(Contact.owner_id == owner_id, in_window)
         .order_by(next_year_first, key, Contact.last_name, Contact.first_name, Contact.id)
     )

@@ -17,15 +17,15 @@ from .models import Contact, ContactTombstone
 FIELDS = ("first_name", "last_name", "email", "phone", "birthday", "additional_data")
 
 
-def list_contacts(owner: User, page: PageRequest, query: str | None = None,
+def list_contacts(owner_id: uuid.UUID, page: PageRequest, query: str | None = None,
                   sort: str | None = None) -> Page:
     """The owner's cards matching `query`, ordered by `sort` (see `filters`)."""
-    return paginate(list_statement(owner.id, query, sort), page)
+    return paginate(list_statement(owner_id, query, sort), page)
 
 
 def list_statement(owner_id: uuid.UUID, query: str | None = None,
                    sort: str | None = None) -> sa.Select:
-    statement = sa.select(Contact).where(Contact.owner_id == owner_id)
+    statement = sa.select(Contact.__table__).where(Contact.owner_id == owner_id)
     clause = filters.filter_clause(query)
     if clause is not None:
         statement = statement.where(clause)
@@ -77,11 +77,11 @@ def delete_contact(owner: User, contact_id: uuid.UUID) -> Contact:
     return contact
 
 
-def upcoming_birthdays(owner: User, page: PageRequest, days: int,
+def upcoming_birthdays(owner_id: uuid.UUID, page: PageRequest, days: int,
                        tz: str | None = None, today: date | None = None) -> Page:
     """Cards whose next birthday is within `days` of today in `tz`, soonest first."""
     today = today or birthdays.today_in(tz)
-    return paginate(birthdays.upcoming_statement(owner.id, today, days), page)
+    return paginate(birthdays.upcoming_statement(owner_id, today, days), page)
 
 
 def _commit(owner: User, contact: Contact) -> Contact:

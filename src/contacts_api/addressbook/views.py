@@ -2,7 +2,7 @@
 
 from flask import request
 
-from ..http import Blueprint, current_user
+from ..http import Blueprint, current_user, current_user_id
 from . import birthdays, service
 from .schemas import (
     ContactListQuerySchema,
@@ -31,7 +31,7 @@ def local_date() -> str:
 @blp.paginate()
 def list_contacts(args, page):
     """List your contacts, filtered by `query` and ordered by `sort`."""
-    return service.list_contacts(current_user(), page, args.get("query"), args.get("sort"))
+    return service.list_contacts(current_user_id(), page, args.get("query"), args.get("sort"))
 
 
 @blp.route("/", methods=["POST"])
@@ -51,7 +51,7 @@ def create_contact(data):
 @blp.paginate()
 def upcoming_birthdays(args, page):
     """List contacts whose next birthday is within `time_range` days, soonest first."""
-    return service.upcoming_birthdays(current_user(), page, args["time_range"], args.get("tz"))
+    return service.upcoming_birthdays(current_user_id(), page, args["time_range"], args.get("tz"))
 
 
 @blp.route("/<id:contact_id>", methods=["GET"])

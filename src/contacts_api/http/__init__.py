@@ -1,6 +1,6 @@
 """The HTTP conventions both surfaces share, in one place (see API.md §1)."""
 
-from .auth import current_user
+from .auth import current_user, current_user_id
 from .blueprint import Api, Blueprint, NetworkBlueprint
 from .errors import ApiError, BadRequest, Conflict, Forbidden, InvalidId, NotFound
 from .fields import CommaList, EmailAddress, Id, SyncTime, Timestamp
@@ -9,5 +9,5 @@ from .pagination import Page, PageRequest
 __all__ = [
     "Api", "ApiError", "BadRequest", "Blueprint", "CommaList", "Conflict", "EmailAddress",
     "Forbidden", "Id", "InvalidId", "NetworkBlueprint", "NotFound", "Page", "PageRequest",
-    "SyncTime", "Timestamp", "current_user",
+    "SyncTime", "Timestamp", "current_user", "current_user_id",
 ]
