@@ -67,7 +67,9 @@ class Timestamps:
     updated_at: Mapped[datetime] = mapped_column(default=_created_at, onupdate=utcnow)
 
 
-db = SQLAlchemy(model_class=Base)
+# Objects keep their values after a commit: a request that writes then renders what it
+# wrote would otherwise read every committed row back (and open a new transaction to do it).
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 
 
 @sa.event.listens_for(sa.Engine, "connect")
