@@ -82,12 +82,12 @@ class Blueprint(flask_smorest.Blueprint):
         security = [{f"{scheme}Auth": []} for scheme in self.auth_schemes]
         return self.doc(security=security)(wrapper)
 
-    def cached(self, timeout: int, vary=None):
+    def cached(self, timeout: int, vary=None, shared=()):
         """Cache the GET view's responses per user (see `http.caching`); documents the 304."""
         from .caching import cached  # the cache extension imports this module
 
         def decorator(func):
-            wrapper = cached(timeout, vary)(func)
+            wrapper = cached(timeout, vary, shared)(func)
             return self.doc(responses={"304": {"description": "Not Modified (If-None-Match)"}})(
                 wrapper
             )
@@ -109,9 +109,9 @@ class NetworkBlueprint(Blueprint):
     ARGUMENTS_PARSER = NetworkParser()
     auth_schemes = ("bearer", "basic")
 
-    def cached(self, timeout: int = 10, vary=None):
-        """Cached per viewer and per network generation (API.md §1: reads live 10 s, and
-        any network write ends them at once)."""
-        from .caching import network_generation
+    def cached(self, timeout: int = 10, vary=None, shared=()):
+        """Cached per viewer and ended by any network write too (API.md §1: reads live
+        10 s, and any network write ends them at once)."""
+        from .caching import NETWORK
 
-        return super().cached(timeout, vary=vary or network_generation)
+        return super().cached(timeout, vary, (*shared, NETWORK))

@@ -13,7 +13,8 @@ at the time it was computed. An entry counts only while its stamp is the user's 
 generation; `invalidate_user()` gives the user a new generation, so every cached read of
 that user dies at once and the next read sees the write. Generations are random tokens
 rather than counters: if one expires or Redis evicts it, the next read draws a fresh
-token instead of reviving old entries. The generation and the entry are read together
+token instead of reviving old entries. A `/1/` entry is stamped with the network's
+generation too (`invalidate_network()`). The generations and the entry are read together
 (one `MGET` on Redis), so a hit costs one round trip to the cache, and a hit is served
 as the stored bytes, never re-serialized.
 
@@ -49,61 +50,48 @@ def _safely(action: str, operation: Callable, default=None):
         return default
 
 
-def _generation(key: str) -> str | None:
-    """The current generation stored at `key`, created on first use; None if the cache is down."""
-
-    def read_or_create():
-        token = cache.get(key)
-        if token is None:
-            cache.add(key, uuid.uuid4().hex, timeout=GENERATION_TTL)
-            token = cache.get(key)
-        return token
-
-    return _safely("read", read_or_create)
+def _generation_key(scope: str) -> str:
+    return GENERATION_KEY.format(scope)
 
 
-def _read(user_id: uuid.UUID, key: str) -> tuple[str | None, tuple | None]:
-    """The user's current generation (created on first use) and the entry stored at `key`.
+def _read(scopes: tuple[str, ...], key: str) -> tuple[tuple | None, tuple | None]:
+    """The current generations of `scopes` (created on first use) and the entry at `key`.
 
-    (None, None) when the cache is down.
+    One MGET on Redis. (None, None) when the cache is down.
     """
-    generation_key = GENERATION_KEY.format(user_id.hex)
+    keys = [_generation_key(scope) for scope in scopes]
 
     def read_or_create():
-        generation, stored = cache.get_many(generation_key, key)
-        if generation is None:
-            cache.add(generation_key, uuid.uuid4().hex, timeout=GENERATION_TTL)
-            return cache.get(generation_key), None
-        return generation, stored
+        *generations, stored = cache.get_many(*keys, key)
+        if None in generations:
+            for generation_key, generation in zip(keys, generations, strict=True):
+                if generation is None:
+                    cache.add(generation_key, uuid.uuid4().hex, timeout=GENERATION_TTL)
+            return tuple(cache.get_many(*keys)), None
+        return tuple(generations), stored
 
     return _safely("read", read_or_create, (None, None))
 
 
-def _renew(key: str) -> None:
-    _safely("invalidation", lambda: cache.set(key, uuid.uuid4().hex, timeout=GENERATION_TTL))
-
-
-def user_generation(user_id: uuid.UUID) -> str | None:
-    return _generation(GENERATION_KEY.format(user_id.hex))
+def _renew(scope: str) -> None:
+    _safely("invalidation",
+            lambda: cache.set(_generation_key(scope), uuid.uuid4().hex, timeout=GENERATION_TTL))
 
 
 def invalidate_user(user_id: uuid.UUID) -> None:
     """Drop every cached response of this user (call after the write has committed)."""
-    _renew(GENERATION_KEY.format(user_id.hex))
+    _renew(user_id.hex)
 
 
-def network_generation() -> str | None:
-    """The generation of the `/1/` network as a whole, part of every `/1/` cache key.
-
-    A `/1/` response embeds other users (their profiles, mutual contact counts, who
-    blocked whom), so one user's write can change what any viewer sees.
-    """
-    return _generation(GENERATION_KEY.format("network"))
+#: The scope of the `/1/` network as a whole, part of every `/1/` entry's stamp: a `/1/`
+#: response embeds other users (their profiles, mutual contact counts, who blocked whom),
+#: so one user's write can change what any viewer sees.
+NETWORK = "network"
 
 
 def invalidate_network() -> None:
     """Drop every cached `/1/` response of every user (call after the write has committed)."""
-    _renew(GENERATION_KEY.format("network"))
+    _renew(NETWORK)
 
 
 def _response_key(user_id: uuid.UUID, vary: str) -> str:
@@ -131,12 +119,13 @@ def _finish(response, etag: str, hit: bool):
     return response
 
 
-def cached(timeout: int, vary: Callable[[], str] | None = None):
+def cached(timeout: int, vary: Callable[[], str] | None = None, shared: tuple[str, ...] = ()):
     """Cache a GET view's 200 responses per user for `timeout` seconds.
 
     `vary` returns extra key material for responses that depend on more than the
     request (upcoming birthdays depend on today's date); None means it cannot be known
-    now, and the response is served uncached. Put it below `login_required`: only
+    now, and the response is served uncached. `shared` names scopes besides the user
+    whose writes end the entry too (`NETWORK`). Put it below `login_required`: only
     authenticated calls are cached.
     """
 
@@ -150,7 +139,7 @@ def cached(timeout: int, vary: Callable[[], str] | None = None):
             generation = None
             if extra is not None:
                 key = _response_key(user_id, extra)
-                generation, stored = _read(user_id, key)
+                generation, stored = _read((user_id.hex, *shared), key)
                 if stored is not None and stored[0] == generation:
                     _, body, status, headers, etag = stored
                     response = current_app.response_class(body, status=status, headers=headers)
