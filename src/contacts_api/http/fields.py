@@ -26,12 +26,14 @@ def parse_id(value) -> uuid.UUID | None:
 
 
 def format_timestamp(value: datetime) -> str:
-    """ISO 8601 in UTC with milliseconds and `Z`: `2025-04-16T12:28:54.744Z`."""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    elif value.tzinfo is not UTC:
+    """ISO 8601 in UTC with milliseconds and `Z`: `2025-04-16T12:28:54.744Z`.
+
+    A naive value is taken as UTC. Every timestamp of a list goes through here, so the
+    common case (already UTC) keeps the date and time part and appends `Z`.
+    """
+    if value.utcoffset():
         value = value.astimezone(UTC)
-    return value.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return value.isoformat(timespec="milliseconds")[:23] + "Z"
 
 
 def parse_timestamp(value: str) -> datetime:
