@@ -29,20 +29,22 @@ _USERS = User.__table__
 _READ_ACCOUNT = sa.select(
     _USERS,
     revocations.revoked_clause(
-        sa.bindparam("revocation_keys", expanding=True), sa.bindparam("now")
+        [sa.bindparam("token_key"), sa.bindparam("family_key")], sa.bindparam("now")
     ).label("revoked"),
 ).where(_USERS.c.id == sa.bindparam("user_id"))
 
 
-def read_account(user_id: uuid.UUID, revocation_keys: list[str] = ()) -> Account | None:
-    """The user's row, and whether any of `revocation_keys` is revoked.
+def read_account(user_id: uuid.UUID, token_key: str | None = None,
+                 family_key: str | None = None) -> Account | None:
+    """The user's row, and whether the token's or its family's revocation key is revoked.
 
     Read on an autocommit connection, outside the request's session: one round trip with
     no BEGIN/ROLLBACK around it and no ORM object built, so that a response served from
     the cache costs the database this one lookup. Views that need the ORM user get it from
     `as_user` without a second query.
     """
-    parameters = {"user_id": user_id, "revocation_keys": list(revocation_keys), "now": utcnow()}
+    parameters = {"user_id": user_id, "token_key": token_key, "family_key": family_key,
+                  "now": utcnow()}
     with autocommit_engine().connect() as connection:
         return connection.execute(_READ_ACCOUNT, parameters).first()
 
@@ -111,7 +113,7 @@ def user_from_token(token: str, expected_type: str = "access") -> tuple[Account,
     """The account and claims of a valid, unrevoked token of the expected type."""
     claims = tokens.decode(token, expected_type)
     user_id = tokens.user_id(claims)
-    account = read_account(user_id, tokens.revocation_keys(claims)) if user_id else None
+    account = read_account(user_id, *tokens.revocation_keys(claims)) if user_id else None
     if account is None:
         raise unauthorized("Invalid or expired token")
     tokens.ensure_current(claims, account, account.revoked)

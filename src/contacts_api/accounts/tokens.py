@@ -71,17 +71,16 @@ def user_id(claims: dict) -> uuid.UUID | None:
         return None
 
 
-def revocation_keys(claims: dict) -> list[str]:
-    keys = [f"jti:{claims['jti']}"]
-    if isinstance(claims.get(FAMILY), str):
-        keys.append(f"fam:{claims[FAMILY]}")
-    return keys
+def revocation_keys(claims: dict) -> tuple[str, str | None]:
+    """The keys under which this token, and the login it belongs to, would be revoked."""
+    family = claims.get(FAMILY)
+    return f"jti:{claims['jti']}", f"fam:{family}" if isinstance(family, str) else None
 
 
 def ensure_current(claims: dict, user, revoked: bool) -> None:
     """401 unless the token is of the user's current generation and not `revoked`.
 
-    `revoked` is `revocations.revoked_clause(revocation_keys(claims))`, read by the caller
+    `revoked` is whether a key of `revocation_keys(claims)` is revoked, read by the caller
     in the same query as the user row (one round trip per authenticated request).
     """
     # Tokens without the claim predate any password change, i.e. generation 0.
