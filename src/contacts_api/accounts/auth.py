@@ -11,8 +11,6 @@ from functools import partial
 
 import sqlalchemy as sa
 from flask import current_app, g
-from sqlalchemy.orm import make_transient_to_detached
-from sqlalchemy.orm.util import identity_key
 
 from ..database import autocommit_engine, db, utcnow
 from ..http.auth import accepted_schemes, authenticated, read_credentials, rejected, unauthorized
@@ -21,27 +19,29 @@ from . import credentials_cache, revocations, tokens
 from .models import User
 from .passwords import dummy_verify, fingerprint, verify_password
 
-#: A user's row as authentication reads it, with `revoked` (see `read_account`).
+#: What authentication reads of a user (see `read_account`), and `revoked`.
 Account = sa.Row
 
-_USERS = User.__table__
+_ACCOUNT_COLUMNS = (User.id, User.username, User.email, User.password_hash, User.is_verified,
+                    User.token_generation)
 # Built once: it runs on every authenticated request.
 _READ_ACCOUNT = sa.select(
-    _USERS,
+    *_ACCOUNT_COLUMNS,
     revocations.revoked_clause(
         [sa.bindparam("token_key"), sa.bindparam("family_key")], sa.bindparam("now")
     ).label("revoked"),
-).where(_USERS.c.id == sa.bindparam("user_id"))
+).where(User.id == sa.bindparam("user_id"))
 
 
 def read_account(user_id: uuid.UUID, token_key: str | None = None,
                  family_key: str | None = None) -> Account | None:
-    """The user's row, and whether the token's or its family's revocation key is revoked.
+    """The user's credentials and state, and whether the token's or its login's revocation
+    key is revoked.
 
     Read on an autocommit connection, outside the request's session: one round trip with
-    no BEGIN/ROLLBACK around it and no ORM object built, so that a response served from
-    the cache costs the database this one lookup. Views that need the ORM user get it from
-    `as_user` without a second query.
+    no BEGIN/ROLLBACK around it, no ORM object and only the columns authentication needs,
+    so that a response served from the cache costs the database this one lookup. Views
+    that need the whole user ask `current_user()`, which loads it in the session.
     """
     parameters = {"user_id": user_id, "token_key": token_key, "family_key": family_key,
                   "now": utcnow()}
@@ -50,16 +50,12 @@ def read_account(user_id: uuid.UUID, token_key: str | None = None,
 
 
 def as_user(account: Account | User) -> User:
-    """The request session's User for an account row, attached without querying it again."""
+    """The request session's User for an authenticated account."""
     if isinstance(account, User):
         return account
-    user = db.session.identity_map.get(identity_key(User, account.id))
-    if user is None:
-        columns = sa.inspect(User).column_attrs
-        user = User(**{attr.key: getattr(account, attr.columns[0].name) for attr in columns})
-        # Marks every attribute as loaded and unchanged, as if the session had read the row.
-        make_transient_to_detached(user)
-        db.session.add(user)
+    user = db.session.get(User, account.id)
+    if user is None:  # deleted since the request was authenticated
+        raise unauthorized()
     return user
 
 

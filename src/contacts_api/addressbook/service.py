@@ -7,7 +7,6 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from .. import changeclock
-from ..accounts.models import User
 from ..database import db, paginate
 from ..http import Conflict, NotFound, Page, PageRequest
 from ..http.caching import invalidate_user
@@ -32,48 +31,48 @@ def list_statement(owner_id: uuid.UUID, query: str | None = None,
     return statement.order_by(*filters.order_by(sort))
 
 
-def get_contact(owner: User, contact_id: uuid.UUID) -> Contact:
+def get_contact(owner_id: uuid.UUID, contact_id: uuid.UUID) -> Contact:
     """One of the owner's cards; anyone else's is exactly as missing as a nonexistent one."""
     contact = db.session.scalar(
-        sa.select(Contact).where(Contact.id == contact_id, Contact.owner_id == owner.id)
+        sa.select(Contact).where(Contact.id == contact_id, Contact.owner_id == owner_id)
     )
     if contact is None:
         raise NotFound("Contact not found")
     return contact
 
 
-def create_contact(owner: User, data: dict) -> Contact:
-    contact = Contact(owner_id=owner.id, **{name: data.get(name) for name in FIELDS})
+def create_contact(owner_id: uuid.UUID, data: dict) -> Contact:
+    contact = Contact(owner_id=owner_id, **{name: data.get(name) for name in FIELDS})
     db.session.add(contact)
-    return _commit(owner, contact)
+    return _commit(owner_id, contact)
 
 
-def replace_contact(owner: User, contact_id: uuid.UUID, data: dict) -> Contact:
+def replace_contact(owner_id: uuid.UUID, contact_id: uuid.UUID, data: dict) -> Contact:
     """PUT: every field from `data`; the schema has already made omitted ones null."""
-    contact = get_contact(owner, contact_id)
+    contact = get_contact(owner_id, contact_id)
     for name in FIELDS:
         setattr(contact, name, data.get(name))
-    return _commit(owner, contact)
+    return _commit(owner_id, contact)
 
 
-def update_contact(owner: User, contact_id: uuid.UUID, data: dict) -> Contact:
+def update_contact(owner_id: uuid.UUID, contact_id: uuid.UUID, data: dict) -> Contact:
     """PATCH: only the fields present in `data`."""
-    contact = get_contact(owner, contact_id)
+    contact = get_contact(owner_id, contact_id)
     for name in FIELDS:
         if name in data:
             setattr(contact, name, data[name])
-    return _commit(owner, contact)
+    return _commit(owner_id, contact)
 
 
-def delete_contact(owner: User, contact_id: uuid.UUID) -> Contact:
+def delete_contact(owner_id: uuid.UUID, contact_id: uuid.UUID) -> Contact:
     """Delete a card, leaving a tombstone for sync; returns the card as it was."""
-    contact = get_contact(owner, contact_id)
+    contact = get_contact(owner_id, contact_id)
     db.session.delete(contact)
     db.session.flush()  # the card's row lock before the clock's (see changeclock)
-    db.session.add(ContactTombstone(id=contact.id, owner_id=owner.id,
+    db.session.add(ContactTombstone(id=contact.id, owner_id=owner_id,
                                     deleted_at=changeclock.tick()))
     db.session.commit()
-    invalidate_user(owner.id)
+    invalidate_user(owner_id)
     return contact
 
 
@@ -84,7 +83,7 @@ def upcoming_birthdays(owner_id: uuid.UUID, page: PageRequest, days: int,
     return paginate(birthdays.upcoming_statement(owner_id, today, days), page)
 
 
-def _commit(owner: User, contact: Contact) -> Contact:
+def _commit(owner_id: uuid.UUID, contact: Contact) -> Contact:
     """Write the card; a new or changed card is stamped by the change clock for sync.
 
     The row (and its unique-index entry) is written first: a concurrent write of the
@@ -104,5 +103,5 @@ def _commit(owner: User, contact: Contact) -> Contact:
         # The only constraint a valid card can break: (owner, lower(email)) is unique.
         db.session.rollback()
         raise Conflict("A contact with this email already exists") from exc
-    invalidate_user(owner.id)
+    invalidate_user(owner_id)
     return contact

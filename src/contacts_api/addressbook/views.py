@@ -2,7 +2,7 @@
 
 from flask import request
 
-from ..http import Blueprint, current_user, current_user_id
+from ..http import Blueprint, current_user_id
 from . import birthdays, service
 from .schemas import (
     ContactListQuerySchema,
@@ -40,7 +40,7 @@ def list_contacts(args, page):
 @blp.response(201, ContactSchema)
 def create_contact(data):
     """Add a contact."""
-    return service.create_contact(current_user(), data)
+    return service.create_contact(current_user_id(), data)
 
 
 @blp.route("/get-upcoming-birthday", methods=["GET"])
@@ -60,7 +60,7 @@ def upcoming_birthdays(args, page):
 @blp.response(200, ContactSchema)
 def get_contact(contact_id):
     """Get one of your contacts."""
-    return service.get_contact(current_user(), contact_id)
+    return service.get_contact(current_user_id(), contact_id)
 
 
 @blp.route("/<id:contact_id>", methods=["PUT"])
@@ -69,7 +69,7 @@ def get_contact(contact_id):
 @blp.response(200, ContactSchema)
 def replace_contact(data, contact_id):
     """Replace a contact; omitted optional fields become null."""
-    return service.replace_contact(current_user(), contact_id, data)
+    return service.replace_contact(current_user_id(), contact_id, data)
 
 
 @blp.route("/<id:contact_id>", methods=["PATCH"])
@@ -78,7 +78,7 @@ def replace_contact(data, contact_id):
 @blp.response(200, ContactSchema)
 def update_contact(data, contact_id):
     """Change some fields of a contact."""
-    return service.update_contact(current_user(), contact_id, data)
+    return service.update_contact(current_user_id(), contact_id, data)
 
 
 @blp.route("/<id:contact_id>", methods=["DELETE"])
@@ -86,4 +86,4 @@ def update_contact(data, contact_id):
 @blp.response(200, ContactSchema)
 def delete_contact(contact_id):
     """Delete a contact; answers with the deleted card."""
-    return service.delete_contact(current_user(), contact_id)
+    return service.delete_contact(current_user_id(), contact_id)
