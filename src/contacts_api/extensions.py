@@ -10,7 +10,9 @@ from .ratelimits import limiter
 from .stores import RedisStore
 
 api = Api()
-cache = Cache()
+# No templates are rendered: the Jinja environment that the `{% cache %}` tag would need is
+# never built.
+cache = Cache(with_jinja2_ext=False)
 jwt = JWTManager()
 mail = Mail()
 redis_store = RedisStore()

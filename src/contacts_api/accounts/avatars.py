@@ -5,6 +5,9 @@ JPEG, GIF or WebP, and may not declare more pixels than `AVATAR_MAX_PIXELS`, che
 from the header before anything is decoded (a decompression bomb never gets expanded).
 Stored files get random names, are re-encoded as PNG (nothing of the upload but its
 pixels survives: no metadata, no trailing payload) and are never overwritten.
+
+Pillow is imported where an upload is decoded: with its native libraries it costs every
+web worker about 2 MiB, and only an avatar upload needs it.
 """
 
 import io
@@ -12,12 +15,15 @@ import re
 import secrets
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import current_app, has_request_context, request
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..database import db
 from ..http.errors import ApiError, NotFound, ValidationFailed
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 SIZE = 256
 FORMATS = {"PNG", "JPEG", "GIF", "WEBP"}
@@ -29,8 +35,10 @@ def _invalid(message: str) -> ValidationFailed:
     return ValidationFailed({"file": [message]})
 
 
-def _square(data: bytes) -> Image.Image:
+def _square(data: bytes) -> "Image.Image":
     """The upload decoded, cropped to a centred square and resized to SIZE px."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     max_pixels = current_app.config["AVATAR_MAX_PIXELS"]
     try:
         with warnings.catch_warnings():
