@@ -144,7 +144,12 @@ def refresh(viewer_id: uuid.UUID, *, only_if_stale: bool = False) -> None:
                 "suggested_at": now} for user_id, mutual in found.items() if user_id not in stored]
         if new:
             db.session.execute(sa.insert(Suggestion), new)
-        db.session.merge(SuggestionRefresh(user_id=viewer_id, computed_at=now))
+        # One statement once the viewer has a row (a merge reads it first).
+        stamped = db.session.execute(
+            sa.update(SuggestionRefresh).where(SuggestionRefresh.user_id == viewer_id)
+            .values(computed_at=now)).rowcount
+        if not stamped:
+            db.session.add(SuggestionRefresh(user_id=viewer_id, computed_at=now))
 
     atomically(work)
 
@@ -176,17 +181,26 @@ def _page(viewer_id: uuid.UUID, page: PageRequest) -> Page:
     return Page(items=view_users(viewer_id, statement), total=total)
 
 
+# The services take the viewer's id before they commit: a commit expires the User, and
+# reading `viewer.id` again would load its row again.
+
+
 def list_suggestions(viewer: User, page: PageRequest) -> Page:
     """`GET suggestions`: the stored list, recomputed first when older than `MAX_AGE`."""
-    if _is_stale(viewer.id):
-        refresh(viewer.id, only_if_stale=True)
-    return _page(viewer.id, page)
+    return _current_page(viewer.id, page)
+
+
+def _current_page(viewer_id: uuid.UUID, page: PageRequest) -> Page:
+    if _is_stale(viewer_id):
+        refresh(viewer_id, only_if_stale=True)
+    return _page(viewer_id, page)
 
 
 def recompute(viewer: User, page: PageRequest) -> Page:
     """`POST suggestions` without `id`: recompute now."""
-    refresh(viewer.id)
-    return _page(viewer.id, page)
+    viewer_id = viewer.id
+    refresh(viewer_id)
+    return _page(viewer_id, page)
 
 
 def restore(viewer: User, user_id: uuid.UUID, page: PageRequest) -> Page:
@@ -215,7 +229,7 @@ def restore(viewer: User, user_id: uuid.UUID, page: PageRequest) -> Page:
                                       mutual_count=found.mutual, suggested_at=utcnow()))
 
     atomically(work)
-    return list_suggestions(viewer, page)
+    return _current_page(viewer_id, page)
 
 
 def hide(viewer: User, user_id: uuid.UUID) -> UserView:
