@@ -101,6 +101,11 @@ def test_paging(api, graph):
     response = api(graph.alice).get("/1/suggestions?skip=1&limit=2")
     assert ids(response) == [graph.frank.id.hex, graph.gina.id.hex]
     assert (response.headers["X-Total-Count"], response.headers["X-Page-Count"]) == ("5", "3")
+    # judy and kate tie at no mutual contact: by name, Jay before Kite.
+    assert ids(api(graph.alice).get("/1/suggestions?skip=3&limit=1")) == [graph.judy.id.hex]
+    assert ids(api(graph.alice).post("/1/suggestions?skip=4&limit=5")) == [graph.kate.id.hex]
+    response = api(graph.alice).get(f"/1/suggestions?skip={2**63 - 1}")
+    assert (response.get_json(), response.headers["X-Total-Count"]) == ([], "5")
     response = api(graph.alice).post("/1/suggestions?limit=0")
     assert response.get_json() == {"error": "invalid_argument", "detail": "limit"}
 

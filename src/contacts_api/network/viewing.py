@@ -1,8 +1,10 @@
-"""Users as one viewer sees them: the relationship columns, computed in the same query.
+"""Users as one viewer sees them: the relationship columns, computed with the list.
 
-Every list of users is one SELECT: each relationship time is a correlated lookup on a
-primary key, and `mutual_contacts_count` a count over two index scans of `contacts`,
-so a page of 1000 users costs one round trip, not 1000.
+Every list of users is two SELECTs whatever its length: the users, each relationship
+time a correlated lookup on a primary key; then `mutual_contacts_count` of all of them
+in one grouped query. Counted per row, each count joined the viewer's contacts anew
+(a page of 100 suggestions for a user with 200 contacts read ~8,000 index pages);
+grouped, the viewer's contacts are read once and each listed user's links once.
 """
 
 import uuid
@@ -10,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 
 from ..accounts.models import User
 from ..database import db
@@ -39,7 +40,6 @@ class UserView:
 
 def relationship_columns(viewer_id: uuid.UUID) -> list:
     # Correlated on User only: the listing query may itself join these tables.
-    mine, theirs = aliased(ContactLink), aliased(ContactLink)
     return [
         sa.select(ContactLink.added_at)
         .where(ContactLink.user_id == viewer_id, ContactLink.contact_id == User.id)
@@ -57,24 +57,43 @@ def relationship_columns(viewer_id: uuid.UUID) -> list:
         sa.select(Block.blocked_at)
         .where(Block.blocker_id == viewer_id, Block.blocked_id == User.id)
         .correlate(User).scalar_subquery(),
-        sa.select(sa.func.count())
-        .select_from(mine)
-        .join(theirs, theirs.contact_id == mine.contact_id)
-        .where(mine.user_id == viewer_id, theirs.user_id == User.id, User.id != viewer_id)
-        .correlate(User).scalar_subquery(),
     ]
 
 
-def _view(viewer_id, row) -> UserView:
-    user, contact_added, sent, received, suggested, blocked, mutual = row
+def _mutual_counts_statement() -> sa.Select:
+    mine, theirs = ContactLink.__table__.alias(), ContactLink.__table__.alias()
+    return (
+        sa.select(theirs.c.user_id, sa.func.count())
+        .join(mine, mine.c.contact_id == theirs.c.contact_id)
+        .where(mine.c.user_id == sa.bindparam("viewer_id"),
+               theirs.c.user_id.in_(sa.bindparam("ids", expanding=True)))
+        .group_by(theirs.c.user_id)
+    )
+
+
+#: Built once: on a page of users, building the statement anew cost as much CPU as the query.
+_MUTUAL_COUNTS = _mutual_counts_statement()
+
+
+def mutual_counts(viewer_id: uuid.UUID, ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """How many contacts each of these users shares with the viewer (absent: none)."""
+    others = [user_id for user_id in ids if user_id != viewer_id]
+    if not others:
+        return {}
+    return dict(db.session.execute(_MUTUAL_COUNTS, {"viewer_id": viewer_id, "ids": others}).all())
+
+
+def _view(viewer_id, row, mutual: dict) -> UserView:
+    user, contact_added, sent, received, suggested, blocked = row
     return UserView(user, user.id == viewer_id, contact_added, sent, received, suggested,
-                    blocked, mutual or 0)
+                    blocked, mutual.get(user.id, 0))
 
 
 def view_users(viewer_id: uuid.UUID, statement: sa.Select) -> list[UserView]:
     """Run a `select(User)` statement, adding the viewer's relationship to each row."""
-    rows = db.session.execute(statement.add_columns(*relationship_columns(viewer_id)))
-    return [_view(viewer_id, row) for row in rows]
+    rows = db.session.execute(statement.add_columns(*relationship_columns(viewer_id))).all()
+    mutual = mutual_counts(viewer_id, [row[0].id for row in rows])
+    return [_view(viewer_id, row, mutual) for row in rows]
 
 
 def view_users_by_id(viewer_id: uuid.UUID, ids) -> dict[uuid.UUID, UserView]:
