@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app contacts_api
 PORT ?= 8000
 
-.PHONY: install run test lint loadtest clean bench bench-scale wrk
+.PHONY: install run test lint loadtest clean bench bench-scale bench-suggestions wrk
 
 # Benchmark data and load (see README, "Performance").
 BENCH_USERS ?= 1000
@@ -15,6 +15,7 @@ BENCH_SECONDS ?= 10
 BENCH_CONNECTIONS ?= 32
 BENCH_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/7
+BENCH_GRAPH_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/bench_graph
 BENCH_ENV = BENCH_USERS=$(BENCH_USERS) BENCH_CARDS=$(BENCH_CARDS) \
 	BENCH_CONTACTS=$(BENCH_CONTACTS) BENCH_SECONDS=$(BENCH_SECONDS) \
 	BENCH_CONNECTIONS=$(BENCH_CONNECTIONS) BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) \
@@ -54,6 +55,9 @@ bench: install wrk
 
 bench-scale: install wrk
 	$(BENCH_ENV) $(BIN)/python bench/run.py --scale
+
+bench-suggestions: install wrk
+	$(BENCH_ENV) BENCH_DATABASE_URL=$(BENCH_GRAPH_DATABASE_URL) $(BIN)/python bench/run.py --suggestions
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

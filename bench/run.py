@@ -3,6 +3,7 @@
     python bench/run.py            # every scenario, against the data of BENCH_USERS x BENCH_CARDS
     python bench/run.py --scale    # list/filter/birthdays at 10k and at 1M cards, with EXPLAIN
     python bench/run.py --only "create card"   # the floor and the named scenarios only
+    python bench/run.py --suggestions  # POST /1/suggestions alone, 200 contacts, 100k users
 
 The app runs as in production (APP_ENV=production, gunicorn.conf.py, 2 workers) on the
 PostgreSQL database BENCH_DATABASE_URL and Redis BENCH_REDIS_URL; a second instance runs
@@ -213,7 +214,7 @@ def scenarios(app: str, nocache: str) -> list[dict]:
     ]
 
 
-def measure(scenario: dict) -> dict:
+def measure(scenario: dict, connections: int | None = None) -> dict:
     url = scenario["base"] + scenario["path"]
     method = scenario.get("method", "GET")
     body = scenario.get("body")
@@ -225,7 +226,7 @@ def measure(scenario: dict) -> dict:
     if status >= 400:
         print(f"  warning: {scenario['name']} answered {status}: {answer[:200]!r}")
     result = wrk.run(scenario["name"], url, headers=scenario["headers"], method=method,
-                     body_format=body, connections=SETTINGS["connections"],
+                     body_format=body, connections=connections or SETTINGS["connections"],
                      seconds=SETTINGS["seconds"])
     return result.as_dict()
 
@@ -371,13 +372,64 @@ def scale() -> None:
     write("scale", {"results": measured})
 
 
+GRAPH_LOGIN = "user50000"
+GRAPH_CONTACTS = 200
+
+
+def widen(login: str, contacts: int) -> None:
+    """Give `login` `contacts` contacts (both link directions, as the seed writes them), taken
+    from the users numbered after it, so that many of them share contacts with it."""
+    with engine().begin() as connection:
+        connection.execute(sa.text("""
+            INSERT INTO contact_links (user_id, contact_id, added_at)
+            SELECT pair.user_id, pair.contact_id, now()
+            FROM (SELECT me.id AS me, other.id AS other
+                  FROM users me JOIN users other ON other.username > me.username
+                  WHERE me.username = :login
+                    AND other.id NOT IN (SELECT contact_id FROM contact_links
+                                         WHERE user_id = me.id)
+                  ORDER BY other.username
+                  LIMIT greatest(0, :contacts - (SELECT count(*) FROM contact_links l
+                                                 JOIN users u ON u.id = l.user_id
+                                                 WHERE u.username = :login))) AS chosen
+            CROSS JOIN LATERAL (VALUES (chosen.me, chosen.other),
+                                       (chosen.other, chosen.me)) AS pair(user_id, contact_id)
+        """), {"login": login, "contacts": contacts})
+
+
+def suggestions() -> None:
+    """`POST /1/suggestions` alone (one connection) for a user with 200 contacts in a graph of
+    GRAPH_USERS (100,000) users with BENCH_CONTACTS (50) contacts and two cards each (cards
+    feed suggestions too)."""
+    users = int(env("GRAPH_USERS", "100000"))
+    prepare_data(users, 2, SETTINGS["contacts"])
+    widen(GRAPH_LOGIN, GRAPH_CONTACTS)
+    server = Server("app-graph", "wsgi:app")
+    try:
+        server.wait("/api/healthchecker")
+        headers = {"Authorization": f"Bearer {login(server.url, GRAPH_LOGIN)}"}
+        print(f"--- {users} users, {GRAPH_LOGIN} with {GRAPH_CONTACTS} contacts, one connection")
+        print(HEADER)
+        result = measure(dict(name="/1/suggestions POST", base=server.url,
+                              path="/1/suggestions", headers=headers, method="POST", body="{}"),
+                         connections=1)
+        print(row(result, None))
+    finally:
+        server.stop()
+    write("suggestions", {"results": [result], "users": users, "contacts": GRAPH_CONTACTS})
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", action="store_true", help="the 10k / 1M cards scale run")
+    parser.add_argument("--suggestions", action="store_true",
+                        help="POST /1/suggestions alone, in a 100k-user graph")
     parser.add_argument("--only", action="append", default=[], metavar="SCENARIO",
                         help="run this scenario (by its printed name) and the floor; repeatable")
     arguments = parser.parse_args()
     if arguments.scale:
         scale()
+    elif arguments.suggestions:
+        suggestions()
     else:
         bench(arguments.only)

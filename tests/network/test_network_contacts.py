@@ -147,9 +147,9 @@ def test_a_contact_list_is_a_few_queries(app, api, alice, make_user, connect):
         finally:
             sa.event.remove(db.engine, "before_cursor_execute", count)
     assert len(response.get_json()) == 5
-    # Authentication (the user with its revocation check), the total count, the page and
-    # the page's mutual contact counts.
-    assert len(statements) == 4
+    # Authentication (credentials with the revocation check), the viewer, the total count,
+    # the page and the page's mutual contact counts.
+    assert len(statements) == 5
 
 
 @pytest.mark.parametrize("path", ["/1/contacts", f"/1/contacts/{UNKNOWN.hex}"])
