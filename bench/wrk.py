@@ -60,6 +60,7 @@ def run(name: str, url: str, *, headers: dict | None = None, method: str = "GET"
         connections: int = 32, threads: int = 2, seconds: int = 10) -> Result:
     """`body_format` is a Lua format string with two %d (thread, counter) for unique bodies."""
     headers = dict(headers or {})
+    threads = min(threads, connections)  # wrk refuses more threads than connections
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
     script = None
     if method != "GET":
