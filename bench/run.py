@@ -263,32 +263,40 @@ def serve_floor() -> dict:
 
 
 def bench(only: list[str]) -> None:
+    """Every scenario, with the floor measured before and after them.
+
+    Ratios are taken to the higher of the two floors, so a floor measured while the machine
+    was busy with something else cannot flatter the app.
+    """
     prepare_data(SETTINGS["users"], SETTINGS["cards"], SETTINGS["contacts"])
-    floor = serve_floor()
+    floor_before = serve_floor()
     app = Server("app", "wsgi:app")
     nocache = Server("app-nocache", "wsgi:app", CACHE_TYPE="NullCache")
     try:
         app.wait("/api/healthchecker")
         nocache.wait("/api/healthchecker")
-        results = [floor]
-        print(HEADER)
-        print(row(floor, floor["requests_per_second"]))
+        results = []
         for scenario in scenarios(app.url, nocache.url):
             if only and scenario["name"] not in only:
                 continue
-            result = measure(scenario)
-            results.append(result)
-            print(row(result, floor["requests_per_second"]), flush=True)
-        memory = {"app": app.worker_memory_mib(), "app-nocache": nocache.worker_memory_mib(),
-                  "floor": floor["memory_mib"]}
+            results.append(measure(scenario))
+            print(f"  measured {scenario['name']}", flush=True)
+        memory = {"app": app.worker_memory_mib(), "app-nocache": nocache.worker_memory_mib()}
     finally:
         app.stop()
         nocache.stop()
+    floor_after = serve_floor()
+    floor_before["name"], floor_after["name"] = "floor (before)", "floor (after)"
+    memory["floor"] = floor_after["memory_mib"]
+    floor = max(floor_before["requests_per_second"], floor_after["requests_per_second"])
+    print(HEADER)
+    for result in [floor_before, floor_after, *results]:
+        print(row(result, floor))
     print("worker memory after the run (MiB):")
     for name, workers in memory.items():
         print(f"  {name:<12} " + ", ".join(f"RSS {w['rss']} / PSS {w['pss']}" for w in workers))
     print(f"load average: {os.getloadavg()}")
-    write("bench", {"results": results, "memory_mib": memory})
+    write("bench", {"results": [floor_before, floor_after, *results], "memory_mib": memory})
 
 
 def write(kind: str, payload: dict) -> None:
