@@ -259,3 +259,24 @@ class TestRefreshCommand:
                                .values(computed_at=utcnow() - timedelta(hours=2)))
             db.session.commit()
         assert self.run(app).output.endswith("Refreshed suggestions of 1 account(s)\n")
+
+
+def test_my_suggestion_changes_end_my_cached_reads_only(api, graph):
+    """A suggestion shows in its owner's responses only (as `suggested`)."""
+    alice, bob, erin = graph.alice, graph.bob, graph.erin
+    api(alice).post("/1/suggestions")
+    assert "suggested" in api(alice).get("/1/search?q=erin").get_json()[0]
+    assert api(alice).get("/1/search?q=erin").headers["X-Cache"] == "HIT"
+    api(bob).get("/1/contacts")
+
+    assert api(alice).delete(f"/1/suggestions/{erin.id.hex}").status_code == 200
+
+    mine = api(alice).get("/1/search?q=erin")
+    assert mine.headers["X-Cache"] == "MISS"
+    assert "suggested" not in mine.get_json()[0]
+    assert api(bob).get("/1/contacts").headers["X-Cache"] == "HIT"
+
+    assert api(alice).post("/1/suggestions", data={"id": erin.id.hex}).status_code == 200
+    assert "suggested" in api(alice).get("/1/search?q=erin").get_json()[0]
+    assert api(alice).post("/1/suggestions").status_code == 200
+    assert api(bob).get("/1/contacts").headers["X-Cache"] == "HIT"

@@ -5,6 +5,10 @@ blocks. Rather than trace which viewers each write affects, any committed write 
 users or network table renews the network's cache generation (`http.caching`), so the
 next `/1/` read of every viewer is fresh. Writes are rare next to reads; correctness
 does not depend on any service remembering to invalidate.
+
+Suggestions are the exception: a user's suggestions show only in that user's own
+responses, and every user's list is recomputed at least hourly, so `suggestions` ends
+only that user's cached reads (`invalidate_user`) instead of everyone's.
 """
 
 import sqlalchemy as sa
@@ -15,8 +19,7 @@ from ..http.caching import invalidate_network
 from . import models
 
 TRACKED_CLASSES = (
-    User, UserEmail, models.ContactLink, models.ContactRequest, models.Block,
-    models.Suggestion, models.Invite,
+    User, UserEmail, models.ContactLink, models.ContactRequest, models.Block, models.Invite,
 )
 TRACKED_TABLES = frozenset(cls.__table__.name for cls in TRACKED_CLASSES)
 _FLAG = "network_changed"

@@ -28,6 +28,7 @@ from ..accounts.models import User
 from ..addressbook.models import Contact
 from ..database import db, utcnow
 from ..http import Forbidden, NotFound, Page, PageRequest
+from ..http.caching import invalidate_user
 from .discovery import discoverable, owners_of
 from .models import Block, ContactLink, ContactRequest, Suggestion, SuggestionRefresh
 from .transactions import atomically, lock_users
@@ -152,6 +153,7 @@ def refresh(viewer_id: uuid.UUID, *, only_if_stale: bool = False) -> None:
             db.session.add(SuggestionRefresh(user_id=viewer_id, computed_at=now))
 
     atomically(work)
+    invalidate_user(viewer_id)
 
 
 def _page(viewer_id: uuid.UUID, page: PageRequest) -> Page:
@@ -179,10 +181,6 @@ def _page(viewer_id: uuid.UUID, page: PageRequest) -> Page:
         .offset(page.skip).limit(page.limit)
     )
     return Page(items=view_users(viewer_id, statement), total=total)
-
-
-# The services take the viewer's id before they commit: a commit expires the User, and
-# reading `viewer.id` again would load its row again.
 
 
 def list_suggestions(viewer: User, page: PageRequest) -> Page:
@@ -229,6 +227,7 @@ def restore(viewer: User, user_id: uuid.UUID, page: PageRequest) -> Page:
                                       mutual_count=found.mutual, suggested_at=utcnow()))
 
     atomically(work)
+    invalidate_user(viewer_id)
     return _current_page(viewer_id, page)
 
 
@@ -248,4 +247,5 @@ def hide(viewer: User, user_id: uuid.UUID) -> UserView:
             raise NotFound(user_id.hex)
 
     atomically(work)
+    invalidate_user(viewer_id)
     return view_user(viewer_id, user_id)
