@@ -26,7 +26,7 @@ from flask.cli import with_appcontext
 from .accounts.models import User
 from .accounts.passwords import hash_password
 from .addressbook.models import Contact, month_day_key
-from .database import db
+from .database import autocommit_engine, db
 from .http.caching import invalidate_network
 from .network.indexing import identifiers, search_text
 from .network.models import ContactLink, UserIdentifier, UserSearch
@@ -251,7 +251,7 @@ def seed_command(user_count, cards_per_user, contacts_per_user, seed, password, 
     if db.engine.dialect.name == "postgresql":
         # VACUUM too: until the visibility map is set, as it is in a database that has
         # run a while, every index-only scan (contact_links) also reads the table.
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        with autocommit_engine().connect() as connection:
             connection.execute(sa.text("VACUUM (ANALYZE)"))
     click.echo(f"{user_count} users, {user_count * cards_per_user} cards, "
                f"{len(edges) * 2} contact links; password of every user: {password!r}")
