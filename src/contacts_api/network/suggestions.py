@@ -196,9 +196,8 @@ def _current_page(viewer_id: uuid.UUID, page: PageRequest) -> Page:
 
 def recompute(viewer: User, page: PageRequest) -> Page:
     """`POST suggestions` without `id`: recompute now."""
-    viewer_id = viewer.id
-    refresh(viewer_id)
-    return _page(viewer_id, page)
+    refresh(viewer.id)
+    return _page(viewer.id, page)
 
 
 def restore(viewer: User, user_id: uuid.UUID, page: PageRequest) -> Page:
