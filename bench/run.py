@@ -85,8 +85,23 @@ def engine() -> sa.Engine:
     return sa.create_engine(SETTINGS["database"].replace("postgresql://", "postgresql+psycopg://"))
 
 
+def create_database() -> None:
+    """Create the benchmark's database on a server that does not have it yet."""
+    url = sa.make_url(SETTINGS["database"]).set(drivername="postgresql+psycopg")
+    server = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        exists = connection.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                   {"name": url.database})
+        if not exists:
+            print(f"creating database {url.database}")
+            connection.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
+    server.dispose()
+
+
 def prepare_data(users: int, cards: int, contacts: int) -> None:
-    """Migrate, and seed unless exactly this data set is already there."""
+    """Create the database if needed, migrate, and seed unless exactly this data set is
+    already there."""
+    create_database()
     with contextlib.suppress(subprocess.CalledProcessError):
         flask("db", "upgrade")  # an empty or foreign schema is dropped and rebuilt below
     with engine().connect() as connection:
