@@ -3,7 +3,9 @@
 - Any request without valid credentials: `RATELIMIT_UNAUTHENTICATED` per client IP, one
   budget shared by every endpoint (unknown paths included).
 - `GET /api/users/me`: `RATELIMIT_ME` per authenticated user.
-- Authenticated requests to anything else: no limit.
+- Authenticated requests to anything else: no limit. They skip the limiter altogether
+  (`is_unlimited`), which would otherwise resolve and evaluate the limits of every
+  request only to find none that applies.
 
 Who is authenticated is known before the limiter runs: the credential loader is
 registered as an earlier `before_request` hook. The client IP is `request.remote_addr`,
@@ -42,8 +44,21 @@ limiter = Limiter(
     request_identifier=lambda: request.endpoint or "unrouted",
 )
 
-#: `@limit_me`: the per-user budget of `GET /api/users/me`.
-limit_me = limiter.limit(me_limit, key_func=user_key, exempt_when=is_anonymous)
+_per_user_limit = limiter.limit(me_limit, key_func=user_key, exempt_when=is_anonymous)
+
+
+def limit_me(view):
+    """`@limit_me`: the per-user budget of `GET /api/users/me`."""
+    limited = _per_user_limit(view)
+    limited.per_user_limit = True
+    return limited
+
+
+@limiter.request_filter
+def is_unlimited() -> bool:
+    """An authenticated request to a view without a per-user budget has no limit at all."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    return is_authenticated() and not getattr(view, "per_user_limit", False)
 
 
 def drop_stray_retry_after(response: Response) -> Response:
