@@ -94,6 +94,23 @@ class TestRefresh:
         assert status(client, tokens["access_token"]) == 401
         assert refresh(client, tokens["refresh_token"]).status_code == 401
 
+    @pytest.mark.config(JWT_ACCESS_TOKEN_EXPIRES=timedelta(seconds=-5), JWT_DECODE_LEEWAY=60)
+    def test_expiry_is_checked_on_every_use_of_a_token(self, app, client, user):
+        access_token = login(client)["access_token"]
+        assert status(client, access_token) == 200  # expired 5 s ago, within the leeway
+        app.config["JWT_DECODE_LEEWAY"] = 0
+        response = client.get(ME, headers=bearer(access_token))
+        assert response.status_code == 401
+        assert response.get_json()["detail"] == "Invalid or expired token"
+
+    def test_a_token_accepted_before_a_key_change_is_refused_after_it(self, app, client, user):
+        access_token = login(client)["access_token"]
+        assert status(client, access_token) == 200
+        app.config["JWT_SECRET_KEY"] = "another-key-another-key-another-key!!"
+        response = client.get(ME, headers=bearer(access_token))
+        assert response.status_code == 401
+        assert response.get_json()["detail"] == "Invalid or expired token"
+
     def test_unverified_user_cannot_refresh(self, app, client, make_user):
         from contacts_api.accounts.models import User
         from contacts_api.database import db

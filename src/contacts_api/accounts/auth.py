@@ -7,6 +7,7 @@ an endpoint that needs no user never fails because of bad credentials.
 
 import hmac
 import uuid
+from collections.abc import Mapping
 from functools import partial
 
 import sqlalchemy as sa
@@ -105,7 +106,7 @@ def user_from_basic(login: str, password: str) -> Account | User:
     return user
 
 
-def user_from_token(token: str, expected_type: str = "access") -> tuple[Account, dict]:
+def user_from_token(token: str, expected_type: str = "access") -> tuple[Account, Mapping]:
     """The account and claims of a valid, unrevoked token of the expected type."""
     claims = tokens.decode(token, expected_type)
     user_id = tokens.user_id(claims)
@@ -116,7 +117,7 @@ def user_from_token(token: str, expected_type: str = "access") -> tuple[Account,
     return check_usable(account), claims
 
 
-def current_token_claims() -> dict | None:
+def current_token_claims() -> Mapping | None:
     """The claims of the access token that authenticated this request, if one did."""
     return g.get("token_claims")
 

@@ -1,5 +1,7 @@
 """Logins as token families: log in, rotate the refresh token, log out."""
 
+from collections.abc import Mapping
+
 from ..http.auth import unauthorized
 from ..http.errors import ApiError
 from . import tokens
@@ -33,7 +35,7 @@ def refresh(refresh_token: str) -> tokens.TokenPair:
     return tokens.issue_pair(user, claims.get(tokens.FAMILY))
 
 
-def logout(user: User, access_claims: dict, refresh_token: str | None = None) -> None:
+def logout(user: User, access_claims: Mapping, refresh_token: str | None = None) -> None:
     """End the login the access token belongs to, and the given refresh token's.
 
     The access token, and every token of its family, stop working at once. An expired
