@@ -234,3 +234,22 @@ def test_a_deleted_account_is_a_removed_contact(app, api, alice, bob, connect, s
         delete_account(find_by_email("bob@example.com"))
     assert sync() == changes(removed_contacts=[bob.id.hex])
     assert sync() == NOTHING
+
+
+def test_deleted_accounts_requests_and_blocks_go_as_bare_ids(app, api, alice, bob, carol,
+                                                             make_user, sync):
+    from contacts_api.accounts.service import delete_account, find_by_email
+
+    dave = make_user("dave")
+    api(bob).post("/1/requests", data={"id": alice.id.hex})
+    api(alice).post("/1/requests", data={"id": carol.id.hex})
+    api(alice).post("/1/blocks", data={"id": dave.id.hex})
+    api(dave).post("/1/requests", data={"id": carol.id.hex})  # not alice's: not reported
+    sync()
+    with app.app_context():
+        for name in ("bob", "carol", "dave"):
+            delete_account(find_by_email(f"{name}@example.com"))
+    assert sync() == changes(requests_received=[{"id": bob.id.hex}],
+                             requests_sent=[{"id": carol.id.hex}],
+                             blocks=[{"id": dave.id.hex}])
+    assert sync() == NOTHING

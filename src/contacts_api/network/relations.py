@@ -191,15 +191,26 @@ def remove_link(viewer_id: uuid.UUID, other_id: uuid.UUID, statement: sa.Delete,
 
 
 @account_deleting.connect
-def record_lost_contacts(user: User, **_) -> None:
-    """An account is about to go, its links with it: its contacts' syncs must say so.
+def record_lost_links(user: User, **_) -> None:
+    """An account is about to go, its links with it: the other users' syncs must say so.
 
-    Runs inside the deleting transaction. Locks the account and its contacts first, so
-    the set read is exact, then records `contact_removed` for each contact.
+    Runs inside the deleting transaction. Locks the account and everyone linked to it
+    first, so the sets read are exact, then records for each of them what they lose: a
+    contact, a request they sent or received, or their block of the account.
     """
-    statement = sa.select(ContactLink.contact_id).where(ContactLink.user_id == user.id)
+    lost = (
+        (sa.select(ContactLink.contact_id).where(ContactLink.user_id == user.id),
+         ChangeKind.CONTACT_REMOVED),
+        (sa.select(ContactRequest.sender_id).where(ContactRequest.recipient_id == user.id),
+         ChangeKind.REQUEST_SENT_REMOVED),
+        (sa.select(ContactRequest.recipient_id).where(ContactRequest.sender_id == user.id),
+         ChangeKind.REQUEST_RECEIVED_REMOVED),
+        (sa.select(Block.blocker_id).where(Block.blocked_id == user.id),
+         ChangeKind.BLOCK_REMOVED),
+    )
+    statement = sa.union(*(select for select, _ in lost))
     lock_users({user.id, *db.session.scalars(statement)})
-    contacts = list(db.session.scalars(statement))
-    if contacts:
-        changes.record([(contact_id, ChangeKind.CONTACT_REMOVED, user.id)
-                        for contact_id in contacts], changeclock.tick())
+    notes = [(other_id, kind, user.id)
+             for select, kind in lost for other_id in db.session.scalars(select)]
+    if notes:
+        changes.record(notes, changeclock.tick())

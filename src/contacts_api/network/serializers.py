@@ -22,9 +22,11 @@ def render_user(view) -> dict:
     Lists of users are the network's hot path; walking ~35 marshmallow fields per user
     and then dropping the empty ones cost more than the query. The declared schema
     remains the contract (and the OpenAPI document); `test_serializers` checks that both
-    agree.
+    agree. A user who no longer exists (`sync.Gone`) is its `id` alone.
     """
-    user = view.user
+    user = getattr(view, "user", None)
+    if user is None:
+        return {"id": view.id.hex}
     data = {
         "id": user.id.hex,
         "first_name": user.first_name,
@@ -121,17 +123,20 @@ class SyncSchema(Schema):
     requests_received = fields.List(
         fields.Nested(UserSchema), required=True,
         metadata={"description": "Users whose request to you came or went; "
-                                 "`request_received` is set while it is pending"})
+                                 "`request_received` is set while it is pending; a deleted "
+                                 "account is its `id` alone"})
     requests_sent = fields.List(
         fields.Nested(UserSchema), required=True,
         metadata={"description": "Users whose request from you came or went; "
-                                 "`request_sent` is set while it is pending"})
+                                 "`request_sent` is set while it is pending; a deleted "
+                                 "account is its `id` alone"})
     invites = fields.List(
         fields.Nested(InviteSchema), required=True,
         metadata={"description": "Invites sent; an invite that is gone has its `id` alone"})
     blocks = fields.List(
         fields.Nested(UserSchema), required=True,
-        metadata={"description": "Users blocked or unblocked; `blocked` is set while blocked"})
+        metadata={"description": "Users blocked or unblocked; `blocked` is set while blocked; "
+                                 "a deleted account is its `id` alone"})
     address_book = fields.Nested(_AddressBookChangesSchema, required=True)
 
 

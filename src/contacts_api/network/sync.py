@@ -43,8 +43,8 @@ from .viewing import UserView, by_name, view_users
 
 
 @dataclass(frozen=True)
-class RemovedInvite:
-    """An invite that is gone: rendered with its id alone."""
+class Gone:
+    """An invite, or a user, that no longer exists: rendered with its id alone."""
 
     id: uuid.UUID
 
@@ -60,10 +60,10 @@ class SyncResult:
     synced: datetime
     contacts: list[UserView] = field(default_factory=list)
     removed_contacts: list[uuid.UUID] = field(default_factory=list)
-    requests_received: list[UserView] = field(default_factory=list)
-    requests_sent: list[UserView] = field(default_factory=list)
-    invites: list[InviteView | RemovedInvite] = field(default_factory=list)
-    blocks: list[UserView] = field(default_factory=list)
+    requests_received: list[UserView | Gone] = field(default_factory=list)
+    requests_sent: list[UserView | Gone] = field(default_factory=list)
+    invites: list[InviteView | Gone] = field(default_factory=list)
+    blocks: list[UserView | Gone] = field(default_factory=list)
     address_book: AddressBookChanges = field(default_factory=AddressBookChanges)
 
 
@@ -110,6 +110,12 @@ def _users(viewer_id, ids) -> list[UserView]:
     if isinstance(ids, list) and not ids:
         return []
     return view_users(viewer_id, by_name(sa.select(User).where(User.id.in_(ids))))
+
+
+def _came_or_went(viewer_id, ids: set) -> list[UserView | Gone]:
+    """The users whose request or block came or went; a deleted account is its id alone."""
+    views = _users(viewer_id, ids)
+    return views + [Gone(i) for i in sorted(ids - {view.user.id for view in views})]
 
 
 def _invite_views(statement) -> list[InviteView]:
@@ -209,10 +215,10 @@ def _changes(viewer_id: uuid.UUID, since: datetime, synced: datetime) -> SyncRes
         synced=synced,
         contacts=_users(viewer_id, added),
         removed_contacts=sorted(removed),
-        requests_received=_users(viewer_id, received[0] | received[1]),
-        requests_sent=_users(viewer_id, sent[0] | sent[1]),
-        invites=invites + [RemovedInvite(i) for i in sorted(uninvited)],
-        blocks=_users(viewer_id, blocks[0] | blocks[1]),
+        requests_received=_came_or_went(viewer_id, received[0] | received[1]),
+        requests_sent=_came_or_went(viewer_id, sent[0] | sent[1]),
+        invites=invites + [Gone(i) for i in sorted(uninvited)],
+        blocks=_came_or_went(viewer_id, blocks[0] | blocks[1]),
         address_book=AddressBookChanges(
             _cards(viewer_id, Contact.updated_at > since, Contact.updated_at <= synced),
             list(deleted),
