@@ -15,6 +15,7 @@ import os
 import random
 import re
 import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -29,11 +30,15 @@ _lock = threading.Lock()
 
 
 def verification_link(address: str) -> str:
-    for path in OUTBOX.glob("*.eml"):
-        message = email.message_from_bytes(path.read_bytes())
-        if message["To"] == address:
-            text = message.get_payload(decode=True).decode()
-            return re.search(r"https?://\S+", text).group(0)
+    """The link in the verification mail to `address`, waiting for it up to 10 s: the server
+    delivers mail after answering, as a person's inbox receives it a moment later."""
+    for _ in range(100):
+        for path in OUTBOX.glob("*.eml"):
+            message = email.message_from_bytes(path.read_bytes())
+            if message["To"] == address:
+                text = message.get_payload(decode=True).decode()
+                return re.search(r"https?://\S+", text).group(0)
+        time.sleep(0.1)
     raise LookupError(f"no verification mail to {address}")
 
 

@@ -1,5 +1,6 @@
 """Real SMTP delivery: the verification and reset emails reach a local SMTP server."""
 
+import logging
 import socket
 
 import pytest
@@ -7,6 +8,7 @@ from aiosmtpd.controller import Controller
 
 from conftest import base_config
 from contacts_api import create_app
+from contacts_api.mailer import wait_for_deliveries
 
 
 class Inbox:
@@ -33,27 +35,34 @@ def smtp():
     controller.stop()
 
 
-@pytest.fixture
-def app(migrated, tmp_path, smtp, app):
-    """An app sending through the local SMTP server; Flask-Mail suppresses sending under
-    TESTING unless told otherwise. (It requests the usual `app` for its cleanup.)"""
-    controller, _ = smtp
+def sending_app(tmp_path, port: int):
+    """An app sending through SMTP on `port`; Flask-Mail suppresses sending under TESTING
+    unless told otherwise."""
     return create_app({
         **base_config(tmp_path),
         "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": controller.port,
+        "MAIL_PORT": port,
         "MAIL_SUPPRESS_SEND": False,
         "MAIL_DEFAULT_SENDER": "contacts@example.org",
     })
 
 
-def test_verification_and_reset_emails_are_delivered(client, smtp):
+@pytest.fixture
+def app(migrated, tmp_path, smtp, app):
+    """An app sending through the local SMTP server. (It requests the usual `app` for its
+    cleanup.)"""
+    controller, _ = smtp
+    return sending_app(tmp_path, controller.port)
+
+
+def test_verification_and_reset_emails_are_delivered(app, client, smtp):
     _, inbox = smtp
     response = client.post("/api/auth/register", json={
         "username": "bob", "email": "bob@example.com", "password": "password1"})
     assert response.status_code == 201
     response = client.post("/api/auth/reset-password", json={"email": "bob@example.com"})
     assert response.status_code == 200
+    wait_for_deliveries(app)
 
     assert [e.rcpt_tos for e in inbox.envelopes] == [["bob@example.com"], ["bob@example.com"]]
     assert [e.mail_from for e in inbox.envelopes] == ["contacts@example.org"] * 2
@@ -61,3 +70,23 @@ def test_verification_and_reset_emails_are_delivered(client, smtp):
     assert "Subject: Confirm your email address" in verification
     assert "http://localhost/api/auth/confirmed_email/" in verification
     assert "Subject: Reset your password" in reset
+
+
+def test_an_smtp_server_that_is_down_fails_no_request(migrated, tmp_path, app, caplog):
+    """The account is created and the answer is the usual one; the failure is logged."""
+    down = sending_app(tmp_path, free_port())  # nothing listens there
+    client = down.test_client()
+    with caplog.at_level(logging.ERROR):
+        response = client.post("/api/auth/register", json={
+            "username": "bob", "email": "bob@example.com", "password": "password1"})
+        assert response.status_code == 201
+        assert response.get_json()["username"] == "bob"
+        response = client.post("/api/auth/reset-password", json={"email": "bob@example.com"})
+        assert response.status_code == 200
+        wait_for_deliveries(down)
+    failures = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(failures) == 2
+    assert all(m.startswith("mail delivery failed to=bob@example.com subject=")
+               and "ConnectionRefusedError" in m for m in failures)
+    response = client.post("/api/auth/login", json={"username": "bob", "password": "password1"})
+    assert response.get_json() == {"error": "unauthorized", "detail": "User is not verified"}

@@ -1,20 +1,15 @@
 """`/1/invites`, and invites turning into requests when their address is claimed."""
 
 import uuid
-from pathlib import Path
 
 import pytest
 
 from contacts_api.accounts.service import create_account
+from outbox import texts
 
 from .helpers import T, basic, public, shape
 
 UNKNOWN = uuid.UUID("fd0540d0109445e3a0601bc6e69f8f1d")
-
-
-def messages(app):
-    folder = Path(app.config["MAIL_OUTBOX_DIR"])
-    return [p.read_text() for p in folder.glob("*.eml")] if folder.exists() else []
 
 
 def test_invite_sends_an_invitation(app, api, alice):
@@ -22,7 +17,7 @@ def test_invite_sends_an_invitation(app, api, alice):
     assert response.status_code == 201
     body = response.get_json()
     assert shape(body) == {"id": body["id"], "email": "newcomer@example.com", "sent": T}
-    [message] = messages(app)
+    [message] = texts(app)
     assert "To: newcomer@example.com" in message
     assert "Alice Liddell invited you" in message
     assert "http://localhost/1/users" in message
@@ -32,7 +27,7 @@ def test_invite_sends_an_invitation(app, api, alice):
 def test_a_name_cannot_break_the_invitation_headers(app, api, alice):
     api(alice).put("/1/you", json={"first_name": "Eve\r\nBcc: victim@example.com"})
     assert api(alice).post("/1/invites", data={"email": "x@example.com"}).status_code == 201
-    [message] = messages(app)
+    [message] = texts(app)
     assert not any(line.startswith("Bcc:") for line in message.splitlines())
     assert "Subject: Eve Bcc: victim@example.com Liddell invited you" in " ".join(
         message.split())
@@ -90,7 +85,7 @@ def test_batch(app, api, alice, bob):
         {"error": "why_me", "detail": alice.id.hex},
         {"id": body[5]["id"], "email": "two@example.com", "sent": T},
     ]
-    assert len(messages(app)) == 2
+    assert len(texts(app)) == 2
     too_many = api(alice).post("/1/invites/batch", json={"emails": ["a@b.example"] * 1001})
     assert too_many.get_json() == {"error": "invalid_argument", "detail": "emails"}
 

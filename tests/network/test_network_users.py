@@ -1,23 +1,17 @@
 """`POST /1/users` (sign-up) and `/1/you` (the viewer's own profile)."""
 
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 from contacts_api.accounts.models import User
 from contacts_api.database import db
-from outbox import link, messages
+from outbox import link, messages, texts
 
 from .helpers import T, basic, public, shape
 
 SIGN_UP = {"first_name": "Zed", "last_name": "Zimmer", "email": "Zed@Example.COM",
            "password": "password123"}
-
-
-def outbox(app):
-    folder = Path(app.config["MAIL_OUTBOX_DIR"])
-    return sorted(p.read_text() for p in folder.glob("*.eml")) if folder.exists() else []
 
 
 def account(app, email):
@@ -35,7 +29,7 @@ def test_sign_up_creates_an_unverified_account(app, client):
         "organization": "Zed & Co", "home_phone": "+44 20 7555 0002", "you": True}
     assert created.username == "Zed"
     assert not created.is_verified
-    [message] = outbox(app)
+    [message] = texts(app)
     assert "To: Zed@example.com" in message
     assert "/api/auth/confirmed_email/" in message
     # Until the address is verified, the account cannot authenticate.

@@ -4,6 +4,7 @@ on PostgreSQL: each race ends in one consistent state, with no 500 and no duplic
 import email
 import re
 import threading
+import time
 
 import pytest
 import requests
@@ -45,10 +46,17 @@ def race(server, *calls):
     return results
 
 
-def outbox_messages(server, to):
+def outbox_messages(server, to, expected=1):
+    """The bodies of the messages to `to`, once `expected` of them have been written: the
+    workers deliver mail from a background thread after answering."""
     folder = server.log.parent / "outbox"
-    found = [email.message_from_bytes(p.read_bytes()) for p in folder.glob("*.eml")]
-    return [m.get_payload(decode=True).decode() for m in found if m["To"] == to]
+    for _ in range(100):
+        found = [email.message_from_bytes(p.read_bytes()) for p in folder.glob("*.eml")]
+        bodies = [m.get_payload(decode=True).decode() for m in found if m["To"] == to]
+        if len(bodies) >= expected:
+            return bodies
+        time.sleep(0.1)
+    return bodies
 
 
 def count(app, model, *where):
