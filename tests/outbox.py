@@ -10,7 +10,7 @@ from contacts_api.mailer import wait_for_deliveries
 
 def messages(app, to: str | None = None) -> list[Message]:
     """Every message sent so far (oldest first), optionally only those to `to`."""
-    wait_for_deliveries(app)
+    wait_for_deliveries()
     folder = Path(app.config["MAIL_OUTBOX_DIR"])
     files = sorted(folder.glob("*.eml"), key=lambda path: path.stat().st_mtime_ns)
     found = [email.message_from_bytes(path.read_bytes()) for path in files]

@@ -62,7 +62,7 @@ def test_verification_and_reset_emails_are_delivered(app, client, smtp):
     assert response.status_code == 201
     response = client.post("/api/auth/reset-password", json={"email": "bob@example.com"})
     assert response.status_code == 200
-    wait_for_deliveries(app)
+    wait_for_deliveries()
 
     assert [e.rcpt_tos for e in inbox.envelopes] == [["bob@example.com"], ["bob@example.com"]]
     assert [e.mail_from for e in inbox.envelopes] == ["contacts@example.org"] * 2
@@ -83,7 +83,7 @@ def test_an_smtp_server_that_is_down_fails_no_request(migrated, tmp_path, app, c
         assert response.get_json()["username"] == "bob"
         response = client.post("/api/auth/reset-password", json={"email": "bob@example.com"})
         assert response.status_code == 200
-        wait_for_deliveries(down)
+        wait_for_deliveries()
     failures = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
     assert len(failures) == 2
     assert all(m.startswith("mail delivery failed to=bob@example.com subject=")

@@ -4,8 +4,8 @@ In development the log shows the whole message, links included, so that `make ru
 without a mail server. With `MAIL_OUTBOX_DIR` set every message is also written there as
 an `.eml` file, which is how a developer (or a test) reads the links the service sends.
 
-Messages are delivered by one background thread per process, after the request that
-sends them has been answered:
+Messages are delivered by one background thread per process (each worker has its own),
+after the request that sends them has been answered:
 - an SMTP server that is slow or down neither delays nor fails the request (the account,
   invite or reset it belongs to is saved either way; a failed delivery is logged, and the
   user can ask again);
@@ -15,6 +15,7 @@ sends them has been answered:
 The thread is not a daemon: a worker that exits delivers what it has accepted first.
 """
 
+import os
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -25,31 +26,30 @@ from flask_mail import Message
 
 from .extensions import mail
 
-_EXTENSION = "mail_delivery"
+_delivery: tuple[int, ThreadPoolExecutor] | None = None  # (the process it belongs to, it)
 _creating = threading.Lock()
 
 
 def send_message(to: str, subject: str, body: str) -> None:
     """Queue a plain-text message to one recipient for delivery after the response."""
     message = Message(subject=subject, recipients=[to], body=body)
-    app = current_app._get_current_object()
-    _deliveries(app).submit(_deliver, app, message)
+    _deliveries().submit(_deliver, current_app._get_current_object(), message)
 
 
-def wait_for_deliveries(app: Flask, timeout: float = 10) -> None:
+def wait_for_deliveries(timeout: float = 10) -> None:
     """Return once every message queued so far has been delivered (or has failed)."""
-    _deliveries(app).submit(lambda: None).result(timeout)
+    _deliveries().submit(lambda: None).result(timeout)
 
 
-def _deliveries(app: Flask) -> ThreadPoolExecutor:
-    """This app's delivery thread, created on first use: in the worker process, never in a
-    parent it is forked from (a thread does not survive a fork)."""
-    executor = app.extensions.get(_EXTENSION)
-    if executor is None:
-        with _creating:
-            executor = app.extensions.setdefault(
-                _EXTENSION, ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail"))
-    return executor
+def _deliveries() -> ThreadPoolExecutor:
+    """This process's delivery thread, created on first use. A process forked from one that
+    had it gets its own: threads do not survive a fork."""
+    global _delivery
+    with _creating:
+        if _delivery is None or _delivery[0] != os.getpid():
+            _delivery = (os.getpid(),
+                         ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail"))
+        return _delivery[1]
 
 
 def _deliver(app: Flask, message: Message) -> None:
