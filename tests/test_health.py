@@ -1,5 +1,6 @@
 """GET /api/healthchecker, unknown paths and the OpenAPI document."""
 
+import pytest
 from openapi_spec_validator import validate
 
 from conftest import REDIS_URL
@@ -49,3 +50,22 @@ def test_docs_page_is_served_without_a_cdn(client):
     asset = client.get("/docs/assets/swagger-ui-bundle.js")
     assert asset.status_code == 200
     assert b"SwaggerUIBundle" in asset.data
+
+
+@pytest.mark.parametrize(("method", "path", "allowed"), [
+    ("GET", "/1/contacts/batch", {"POST", "OPTIONS"}),
+    ("DELETE", "/1/invites/batch", {"POST", "OPTIONS"}),
+    ("DELETE", "/api/contacts/get-upcoming-birthday", {"GET", "HEAD", "OPTIONS"}),
+])
+def test_a_route_beside_an_id_answers_405_not_invalid_id(client, method, path, allowed):
+    response = client.open(path, method=method)
+    assert response.status_code == 405
+    assert response.get_json() == {"error": "method_not_allowed", "detail": "Method not allowed"}
+    assert set(response.headers["Allow"].split(", ")) == allowed
+
+
+@pytest.mark.parametrize("path", ["/1/contacts/batches", "/api/contacts/nope"])
+def test_anything_else_there_is_an_invalid_id(client, path):
+    response = client.delete(path)
+    assert response.status_code == 400
+    assert response.get_json() == {"error": "invalid_id", "detail": path.rsplit("/", 1)[1]}

@@ -37,7 +37,7 @@ def add_contacts(data):
     return contacts.add_contacts(current_user(), data["ids"])
 
 
-@blp.route("/<id:contact_id>", methods=["GET"])
+@blp.route('/<id("batch"):contact_id>', methods=["GET"])
 @blp.login_required
 @blp.cached()
 @blp.response(200, UserSchema)
@@ -46,7 +46,7 @@ def get_contact(contact_id):
     return contacts.get_contact(current_user(), contact_id)
 
 
-@blp.route("/<id:contact_id>", methods=["DELETE"])
+@blp.route('/<id("batch"):contact_id>', methods=["DELETE"])
 @blp.login_required
 @blp.response(200, UserSchema)
 def delete_contact(contact_id):

@@ -37,7 +37,7 @@ def send_invites(data):
     return invites.send_invites(current_user(), data["emails"])
 
 
-@blp.route("/<id:invite_id>", methods=["DELETE"])
+@blp.route('/<id("batch"):invite_id>', methods=["DELETE"])
 @blp.login_required
 @blp.response(200, InviteSchema)
 def cancel_invite(invite_id):
