@@ -32,6 +32,7 @@ from contacts_api.accounts.models import Role, User  # noqa: E402
 from contacts_api.accounts.passwords import hash_password  # noqa: E402
 from contacts_api.config import database_url  # noqa: E402
 from contacts_api.database import db  # noqa: E402
+from contacts_api.mailer import wait_for_deliveries  # noqa: E402
 
 PASSWORD = "correct horse battery"
 
@@ -95,6 +96,7 @@ def app(migrated, tmp_path, request):
         config.update(marker.kwargs)
     app = create_app(config)
     yield app
+    wait_for_deliveries()  # so that no test's mail is delivered, or logged, during the next
     with app.app_context():
         _empty_tables(migrated)
         db.engine.dispose()
