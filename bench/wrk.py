@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 POST_SCRIPT = """
 -- thread_id is a global: setup() sets it in each thread's own Lua state (a local
 -- would be captured by request() before that and stay 0 in every thread).
-local counter = 0
+local counter = FIRST_COUNTER
 thread_id = 0
 local threads = {}
 function setup(thread)
@@ -57,8 +57,11 @@ def parse(name: str, output: str) -> Result:
 
 def run(name: str, url: str, *, headers: dict | None = None, method: str = "GET",
         body_format: str | None = None, content_type: str = "application/json",
-        connections: int = 32, threads: int = 2, seconds: int = 10) -> Result:
-    """`body_format` is a Lua format string with two %d (thread, counter) for unique bodies."""
+        connections: int = 32, threads: int = 2, seconds: int = 10,
+        first_counter: int = 0) -> Result:
+    """`body_format` is a Lua format string with two %d (thread, counter) for unique bodies;
+    each thread's counter starts after `first_counter` (another value for each run of one
+    scenario, so that no two runs send the same body)."""
     headers = dict(headers or {})
     threads = min(threads, connections)  # wrk refuses more threads than connections
     # wrk's own 2 s timeout would count a slow answer as a socket error; slowness shows in p99.
@@ -69,6 +72,7 @@ def run(name: str, url: str, *, headers: dict | None = None, method: str = "GET"
         headers["Content-Type"] = content_type
         script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)  # noqa: SIM115
         lua = POST_SCRIPT.replace("BODY_FORMAT", repr(body_format or "{}"))
+        lua = lua.replace("FIRST_COUNTER", str(first_counter))
         script.write(lua.replace("METHOD", repr(method)))
         script.close()
         command += ["-s", script.name]
