@@ -185,13 +185,9 @@ def _page(viewer_id: uuid.UUID, page: PageRequest) -> Page:
 
 def list_suggestions(viewer: User, page: PageRequest) -> Page:
     """`GET suggestions`: the stored list, recomputed first when older than `MAX_AGE`."""
-    return _current_page(viewer.id, page)
-
-
-def _current_page(viewer_id: uuid.UUID, page: PageRequest) -> Page:
-    if _is_stale(viewer_id):
-        refresh(viewer_id, only_if_stale=True)
-    return _page(viewer_id, page)
+    if _is_stale(viewer.id):
+        refresh(viewer.id, only_if_stale=True)
+    return _page(viewer.id, page)
 
 
 def recompute(viewer: User, page: PageRequest) -> Page:
@@ -227,7 +223,7 @@ def restore(viewer: User, user_id: uuid.UUID, page: PageRequest) -> Page:
 
     atomically(work)
     invalidate_user(viewer_id)
-    return _current_page(viewer_id, page)
+    return list_suggestions(viewer, page)
 
 
 def hide(viewer: User, user_id: uuid.UUID) -> UserView:
