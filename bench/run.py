@@ -82,13 +82,18 @@ def flask(*args: str) -> None:
                    env=app_environment())
 
 
+def database_url() -> sa.URL:
+    """BENCH_DATABASE_URL through the psycopg 3 driver, as the app connects."""
+    return sa.make_url(SETTINGS["database"]).set(drivername="postgresql+psycopg")
+
+
 def engine() -> sa.Engine:
-    return sa.create_engine(SETTINGS["database"].replace("postgresql://", "postgresql+psycopg://"))
+    return sa.create_engine(database_url())
 
 
 def create_database() -> None:
     """Create the benchmark's database on a server that does not have it yet."""
-    url = sa.make_url(SETTINGS["database"]).set(drivername="postgresql+psycopg")
+    url = database_url()
     server = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with server.connect() as connection:
         exists = connection.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"),
