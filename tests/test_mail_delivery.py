@@ -1,12 +1,11 @@
 """Real SMTP delivery: the verification and reset emails reach a local SMTP server."""
 
 import logging
-import socket
 
 import pytest
 from aiosmtpd.controller import Controller
 
-from conftest import base_config
+from conftest import base_config, free_port
 from contacts_api import create_app
 from contacts_api.mailer import wait_for_deliveries
 
@@ -18,12 +17,6 @@ class Inbox:
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
         self.envelopes.append(envelope)
         return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
