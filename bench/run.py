@@ -8,8 +8,10 @@
 The app runs as in production (APP_ENV=production, gunicorn.conf.py, 2 workers) on the
 PostgreSQL database BENCH_DATABASE_URL and Redis BENCH_REDIS_URL; a second instance runs
 with CACHE_TYPE=NullCache for the uncached scenarios. `bench/floor.py` is served with the
-same settings and load, and every scenario is printed as a ratio to its requests/s.
-Results are written to bench/results/ as JSON.
+same settings and load, and every scenario is printed as a ratio to its requests/s; then
+`bench/bound.py`, the least code doing a scenario's database and cache round trips, and
+the scenarios it bounds are printed as a ratio to it too. Results are written to
+bench/results/ as JSON.
 """
 
 import argparse
@@ -203,6 +205,14 @@ def login(base: str, username: str) -> str:
     return json.loads(answer)["access_token"]
 
 
+def new_card(prefix: str) -> str:
+    """A card's JSON as a wrk body format: its email is unique per thread, counter and run."""
+    return ('{"first_name": "Zoë", "last_name": "Bench", '
+            f'"email": "{prefix}-{int(time.time())}-%d-%d@example.com", '
+            '"phone": "+14155550123", "birthday": "1990-03-14", '
+            '"additional_data": {"company": "Acme"}}')
+
+
 def scenarios(app: str, nocache: str) -> list[dict]:
     """name, base URL, path, method, headers, body format (Lua, two %d) of every scenario."""
     bearer = {"Authorization": f"Bearer {login(app, LOGIN)}"}
@@ -210,19 +220,17 @@ def scenarios(app: str, nocache: str) -> list[dict]:
     basic = {"Authorization": "Basic " + base64.b64encode(f"{LOGIN}:{PASSWORD}".encode()).decode()}
     _, first = call(app + "/api/contacts/?limit=1", headers=bearer)
     card = json.loads(first)[0]["id"]
-    run = int(time.time())
     since = (datetime.now(UTC) - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    new_card = ('{"first_name": "Zoë", "last_name": "Bench", '
-                f'"email": "bench-{run}-%d-%d@example.com", "phone": "+14155550123", '
-                '"birthday": "1990-03-14", "additional_data": {"company": "Acme"}}')
     query = "query=first_name:startswith:a,email:endswith:.com"
     return [
-        dict(name="list 100 (cached)", base=app, path="/api/contacts/?limit=100", headers=bearer),
+        dict(name="list 100 (cached)", base=app, path="/api/contacts/?limit=100", headers=bearer,
+             bound="cached read"),
         dict(name="list 100 (uncached)", base=nocache, path="/api/contacts/?limit=100",
-             headers=bearer),
-        dict(name="get one card", base=app, path=f"/api/contacts/{card}", headers=bearer),
+             headers=bearer, bound="list 100"),
+        dict(name="get one card", base=app, path=f"/api/contacts/{card}", headers=bearer,
+             bound="cached read"),
         dict(name="create card", base=app, path="/api/contacts/", headers=writer,
-             method="POST", body=new_card),
+             method="POST", body=new_card("bench"), bound="create card"),
         dict(name="filter 2 terms", base=app, path=f"/api/contacts/?limit=100&{query}",
              headers=bearer),
         dict(name="filter 2 terms (uncached)", base=nocache,
@@ -273,18 +281,20 @@ def best_run(name: str, url: str, **options) -> dict:
                              "runs_requests_per_second": [r.requests_per_second for r in runs]}
 
 
-def row(result: dict, floor: float | None) -> str:
+def row(result: dict, floor: float | None, bound: float | None = None) -> str:
     if "skipped" in result:
         return f"{result['name']:<28} {result['skipped']}"
-    ratio = f"{result['requests_per_second'] / floor:6.2f}" if floor else "     -"
+    rate = result["requests_per_second"]
+    ratio = f"{rate / floor:7.2f}" if floor else "      -"
+    of_bound = f"{rate / bound:8.2f}" if bound else ""
     tail = result["p99_ms"] / result["p50_ms"] if result["p50_ms"] else 0
-    return (f"{result['name']:<28} {result['requests_per_second']:>9.1f} "
+    return (f"{result['name']:<28} {rate:>9.1f} "
             f"{result['p50_ms']:>8.2f} {result['p99_ms']:>8.2f} {tail:>7.1f} "
-            f"{result['errors']:>6} {ratio}")
+            f"{result['errors']:>6} {ratio}{of_bound}")
 
 
 HEADER = (f"{'scenario':<28} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'p99/p50':>7} "
-          f"{'errors':>6} {'x floor':>6}")
+          f"{'errors':>6} {'x floor':>7} {'x bound':>7}")
 
 
 def git_revision() -> str:
@@ -303,6 +313,23 @@ def serve_floor() -> dict:
         floor.stop()
 
 
+def serve_bounds() -> list[dict]:
+    """`bench/bound.py`'s routes, measured like the scenarios they bound."""
+    bound = Server("bound", "bound:app", BOUND_READER=LOGIN, BOUND_WRITER=WRITER)
+    try:
+        bound.wait("/bound/cached")
+        return [
+            best_run("bound: cached read", bound.url + "/bound/cached",
+                     connections=SETTINGS["connections"]),
+            best_run("bound: list 100", bound.url + "/bound/list",
+                     connections=SETTINGS["connections"]),
+            best_run("bound: create card", bound.url + "/bound/create", method="POST",
+                     body_format=new_card("bound"), connections=SETTINGS["connections"]),
+        ]
+    finally:
+        bound.stop()
+
+
 def bench(only: list[str]) -> None:
     """Every scenario, with the floor measured before and after them.
 
@@ -316,10 +343,10 @@ def bench(only: list[str]) -> None:
     try:
         app.wait("/api/healthchecker")
         nocache.wait("/api/healthchecker")
+        chosen = [scenario for scenario in scenarios(app.url, nocache.url)
+                  if not only or scenario["name"] in only]
         results = []
-        for scenario in scenarios(app.url, nocache.url):
-            if only and scenario["name"] not in only:
-                continue
+        for scenario in chosen:
             results.append(measure(scenario))
             print(f"  measured {scenario['name']}", flush=True)
         memory = {"app": app.worker_memory_mib(), "app-nocache": nocache.worker_memory_mib()}
@@ -327,17 +354,23 @@ def bench(only: list[str]) -> None:
         app.stop()
         nocache.stop()
     floor_after = serve_floor()
+    bounds = serve_bounds()
     floor_before["name"], floor_after["name"] = "floor (before)", "floor (after)"
     memory["floor"] = floor_after["memory_mib"]
     floor = max(floor_before["requests_per_second"], floor_after["requests_per_second"])
+    bound_rates = {result["name"].removeprefix("bound: "): result["requests_per_second"]
+                   for result in bounds}
     print(HEADER)
-    for result in [floor_before, floor_after, *results]:
+    for result in [floor_before, floor_after, *bounds]:
         print(row(result, floor))
+    for scenario, result in zip(chosen, results, strict=True):
+        print(row(result, floor, bound_rates.get(scenario.get("bound"))))
     print("worker memory after the run (MiB):")
     for name, workers in memory.items():
         print(f"  {name:<12} " + ", ".join(f"RSS {w['rss']} / PSS {w['pss']}" for w in workers))
     print(f"load average: {os.getloadavg()}")
-    write("bench", {"results": [floor_before, floor_after, *results], "memory_mib": memory})
+    write("bench", {"results": [floor_before, floor_after, *bounds, *results],
+                    "memory_mib": memory})
 
 
 def write(kind: str, payload: dict) -> None:
