@@ -142,7 +142,18 @@ def checkpoint() -> None:
 
 
 class Server:
-    """One gunicorn with the project's gunicorn.conf.py, on a free port."""
+    """One gunicorn with the project's gunicorn.conf.py, on a free port.
+
+    One setting differs from production: each worker listens on a socket of its own
+    (`--reuse-port`), and the kernel spreads new connections across them. wrk opens its 32
+    keep-alive connections in one burst and keeps them for the whole run; on one shared
+    socket, the split between the two workers is drawn in that burst, and now and then all
+    or most of them land on one worker, which then serves the run alone (seen with `ss`: all
+    32 on one worker, 992 requests/s for the cached list, any other split 2,100-2,300; in
+    one full run on 2026-11-24, 7 of 36 runs at about half their scenario's other run).
+    Production keeps the shared socket: there an idle worker accepts first, which spreads
+    the router's connections by load.
+    """
 
     def __init__(self, name: str, target: str, **extra_env):
         self.name = name
@@ -151,7 +162,8 @@ class Server:
         self.log = open(RESULTS / f"{name}.log", "w")  # noqa: SIM115
         self.process = subprocess.Popen(
             [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "--pythonpath", "bench",
-             "--bind", f"127.0.0.1:{self.port}", "--workers", str(SETTINGS["workers"]), target],
+             "--bind", f"127.0.0.1:{self.port}", "--workers", str(SETTINGS["workers"]),
+             "--reuse-port", target],
             cwd=ROOT, env=app_environment(**extra_env), stdout=self.log, stderr=self.log,
         )
 
@@ -160,21 +172,34 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def wait(self, path: str) -> None:
+        """Until `path` answers and every worker listens (before that, the kernel would
+        give every connection to the workers already listening)."""
         for _ in range(300):
             if self.process.poll() is not None:
                 raise SystemExit(f"{self.name} exited; see {self.log.name}")
             try:
                 urllib.request.urlopen(self.url + path, timeout=2)  # noqa: S310
-                return
+                if self.listening_sockets() == SETTINGS["workers"]:
+                    return
             except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.1)
+                pass
+            time.sleep(0.1)
         raise SystemExit(f"{self.name} did not start")
+
+    def listening_sockets(self) -> int:
+        port = f":{self.port:04X}"
+        return sum(1 for line in Path("/proc/net/tcp").read_text().splitlines()[1:]
+                   if line.split()[1].endswith(port) and line.split()[3] == "0A")
+
+    def workers(self) -> list[str]:
+        """The worker processes' ids."""
+        pid = self.process.pid
+        return Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
 
     def worker_memory_mib(self) -> list[dict]:
         """VmRSS of each worker, and its PSS (shared pages of the preloaded app split)."""
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
         sizes = []
-        for pid in children.read_text().split():
+        for pid in self.workers():
             memory = {}
             for path, field, name in ((f"/proc/{pid}/status", "VmRSS:", "rss"),
                                       (f"/proc/{pid}/smaps_rollup", "Pss:", "pss")):
@@ -218,7 +243,8 @@ def new_card(prefix: str) -> str:
 
 
 def scenarios(app: str, nocache: str) -> list[dict]:
-    """name, base URL, path, method, headers, body format (Lua, two %d) of every scenario."""
+    """name, base URL, path, method, headers, body format (Lua, two %d) of every scenario,
+    and the bound (bench/bound.py) of those that have one."""
     bearer = {"Authorization": f"Bearer {login(app, LOGIN)}"}
     writer = {"Authorization": f"Bearer {login(app, WRITER)}"}
     basic = {"Authorization": "Basic " + base64.b64encode(f"{LOGIN}:{PASSWORD}".encode()).decode()}
@@ -269,18 +295,12 @@ def measure(scenario: dict, connections: int | None = None) -> dict:
 
 
 def best_run(name: str, url: str, **options) -> dict:
-    """The faster of BENCH_RUNS wrk runs (each BENCH_SECONDS long).
-
-    wrk opens its keep-alive connections at once, and the kernel now and then hands every
-    one of them to the same gunicorn worker, which then serves the whole run alone at half
-    the rate (seen: all 32 on one worker, 992 requests/s; any other split, 2,100-2,300).
-    A second run draws the split again. The errors printed are those of every run.
-    """
+    """The faster of BENCH_RUNS wrk runs (each BENCH_SECONDS long); the errors printed are
+    those of every run."""
     runs = [wrk.run(name, url, seconds=SETTINGS["seconds"], first_counter=index * 10**9,
                     **options)
             for index in range(SETTINGS["runs"])]
     best = max(runs, key=lambda run: run.requests_per_second)
-    # Errors are never left behind with the slower run.
     return best.as_dict() | {"errors": sum(run.errors for run in runs),
                              "runs_requests_per_second": [r.requests_per_second for r in runs]}
 
@@ -310,7 +330,8 @@ def serve_floor() -> dict:
     floor = Server("floor", "floor:app")
     try:
         floor.wait("/floor")
-        result = best_run("floor", floor.url + "/floor", connections=SETTINGS["connections"])
+        result = best_run("floor", floor.url + "/floor",
+                          connections=SETTINGS["connections"])
         result["memory_mib"] = floor.worker_memory_mib()
         return result
     finally:
