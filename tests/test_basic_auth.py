@@ -4,9 +4,10 @@ The network surface lives elsewhere; a probe `NetworkBlueprint` stands in for it
 """
 
 import pytest
+import redis
 from marshmallow import Schema, fields
 
-from conftest import PASSWORD, basic, free_port
+from conftest import PASSWORD, REDIS_URL, basic, free_port
 from contacts_api.accounts import auth, service
 from contacts_api.accounts.models import User
 from contacts_api.database import db
@@ -84,6 +85,11 @@ def test_the_cache_never_holds_the_password(app, client, user):
     client.get("/probe1/you", headers=basic("alice"))
     entries = app.extensions["basic_auth_cache"]._entries
     dump = " ".join(f"{k} {v}" for k, v in entries.items()).encode()
+    if REDIS_URL:
+        stored = redis.Redis.from_url(REDIS_URL)
+        keys = stored.keys("basic-auth:*")
+        assert keys
+        dump += b" ".join([b"", *keys, *(stored.get(key) for key in keys)])
     assert dump
     assert PASSWORD.encode() not in dump and b"alice" not in dump
     assert b"argon2" not in dump
@@ -126,3 +132,29 @@ def test_verified_credentials_do_not_depend_on_redis(app, client, user, hash_che
     for _ in range(2):
         assert client.get("/probe1/you", headers=basic("alice")).status_code == 200
     assert len(hash_checks) == 1
+
+
+needs_redis = pytest.mark.skipif(not REDIS_URL, reason="needs TEST_REDIS_URL")
+
+
+@needs_redis
+def test_another_worker_finds_verified_credentials_in_redis(app, client, user, hash_checks):
+    assert client.get("/probe1/you", headers=basic("alice")).status_code == 200
+    del app.extensions["basic_auth_cache"]  # what a worker that has not seen alice holds
+    response = client.get("/probe1/you", headers=basic("alice"))
+    assert response.status_code == 200
+    assert response.get_json() == {"id": user.id.hex}
+    assert len(hash_checks) == 1
+
+
+@needs_redis
+def test_a_repeated_request_does_not_read_redis(client, user):
+    stored = redis.Redis.from_url(REDIS_URL)
+
+    def reads() -> int:
+        return stored.info("commandstats").get("cmdstat_get", {}).get("calls", 0)
+
+    assert client.get("/probe1/you", headers=basic("alice")).status_code == 200
+    before = reads()
+    assert client.get("/probe1/you", headers=basic("alice")).status_code == 200
+    assert reads() == before
