@@ -187,6 +187,7 @@ class Server:
         raise SystemExit(f"{self.name} did not start")
 
     def listening_sockets(self) -> int:
+        """How many sockets listen on the server's port (one per worker, see above)."""
         port = f":{self.port:04X}"
         return sum(1 for line in Path("/proc/net/tcp").read_text().splitlines()[1:]
                    if line.split()[1].endswith(port) and line.split()[3] == "0A")
@@ -330,8 +331,7 @@ def serve_floor() -> dict:
     floor = Server("floor", "floor:app")
     try:
         floor.wait("/floor")
-        result = best_run("floor", floor.url + "/floor",
-                          connections=SETTINGS["connections"])
+        result = best_run("floor", floor.url + "/floor", connections=SETTINGS["connections"])
         result["memory_mib"] = floor.worker_memory_mib()
         return result
     finally:
