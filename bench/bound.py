@@ -60,8 +60,6 @@ def connection() -> psycopg.Connection:
     return _local.connection
 
 
-
-
 def check_account(owner: uuid.UUID) -> None:
     connection().execute(ACCOUNT, {"user_id": owner, "token_key": "k", "family_key": "f",
                                    "now": datetime.now(UTC)}).fetchone()
@@ -112,11 +110,10 @@ def create():
     check_account(WRITER)
     card = orjson.loads(request.get_data())
     card_id, now = uuid.uuid4(), datetime.now(UTC)
-    birthday = card.get("birthday")
     db = connection()
     with db.transaction():
         db.execute(INSERT, (card_id, WRITER, card["first_name"], card["last_name"], card["email"],
-                            card.get("phone"), birthday, None,
+                            card.get("phone"), card.get("birthday"), None,
                             orjson.dumps(card.get("additional_data")).decode(), now, now))
         microseconds = db.execute(TICK, {"now": int(now.timestamp() * 1e6)}).fetchone()
         stamped = datetime.fromtimestamp(microseconds[0] / 1e6, UTC) if microseconds else now
