@@ -116,9 +116,12 @@ def register_blueprints(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from .accounts.cli import users_cli
-    from .network.cli import suggestions_cli
+    from .cli import cache_cli
+    from .network.cli import legal_cli, suggestions_cli
     from .seed import seed_command
 
     app.cli.add_command(users_cli)
     app.cli.add_command(suggestions_cli)
+    app.cli.add_command(legal_cli)
+    app.cli.add_command(cache_cli)
     app.cli.add_command(seed_command)

@@ -1,4 +1,4 @@
-"""`flask --app contacts_api suggestions refresh`: recompute stored suggestions."""
+"""`flask --app contacts_api suggestions refresh` and `legal show`: the network from the shell."""
 
 import click
 import sqlalchemy as sa
@@ -7,10 +7,12 @@ from flask.cli import AppGroup
 from ..accounts.auth import find_by_login
 from ..accounts.models import User
 from ..database import db, utcnow
-from . import suggestions
+from ..http.fields import format_timestamp
+from . import legal, suggestions
 from .models import SuggestionRefresh
 
 suggestions_cli = AppGroup("suggestions", help="Manage suggestions.")
+legal_cli = AppGroup("legal", help="The legal texts served at /1/legal.")
 
 BATCH = 1000
 
@@ -65,3 +67,12 @@ def refresh(logins, everyone):
             .where(SuggestionRefresh.computed_at <= utcnow() - suggestions.MAX_AGE)
         count = _refresh_each(stale, "Refreshing stale suggestions")
     click.echo(f"Refreshed suggestions of {count} account(s)")
+
+
+@legal_cli.command("show")
+@click.argument("name", type=click.Choice(sorted(legal.DOCUMENTS)))
+def show(name):
+    """Print the text /1/legal/NAME serves, and the file it comes from."""
+    document = legal.document(name)
+    click.echo(f"{document['title']}\n{legal.source(name)}, updated "
+               f"{format_timestamp(document['updated'])}\n\n{document['text']}")

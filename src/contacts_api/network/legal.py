@@ -9,7 +9,8 @@ from flask import current_app
 DOCUMENTS = {"privacy": "Privacy Policy", "terms": "Terms of Use"}
 
 
-def _path(name: str) -> Path:
+def source(name: str) -> Path:
+    """The file `document(name)` reads: `LEGAL_DIR`'s copy when there is one."""
     folder = current_app.config.get("LEGAL_DIR")
     if folder and (Path(folder) / f"{name}.md").is_file():
         return Path(folder) / f"{name}.md"
@@ -18,7 +19,7 @@ def _path(name: str) -> Path:
 
 def document(name: str) -> dict:
     """`{"title", "text", "updated"}`: a leading `# Heading` line is the title."""
-    path = _path(name)
+    path = source(name)
     text = path.read_text(encoding="utf-8")
     title = DOCUMENTS[name]
     first, _, rest = text.partition("\n")
