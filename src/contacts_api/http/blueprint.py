@@ -56,6 +56,11 @@ class Blueprint(flask_smorest.Blueprint):
     auth_schemes: tuple[str, ...] = ("bearer",)
 
     def arguments(self, schema, *, location="body", **kwargs):
+        """Given a Schema class, webargs would build an instance on every request (marshmallow
+        deep-copies each declared field to do it); the schemas keep no per-request state, so
+        one instance serves them all."""
+        if isinstance(schema, type):
+            schema = schema()
         return super().arguments(schema, location=location, **kwargs)
 
     def paginate(self):
