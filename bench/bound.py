@@ -9,6 +9,9 @@ own. An implementation of the scenario cannot be faster than its bound on this m
 so a target above the bound's ratio cannot be met by any code that keeps those round trips.
 
 - `/bound/cached`: the account row, then a stored 100-card list body from Redis, as is;
+- `/bound/cached-redis-only`: the same body, with the token's two revocation keys read in
+  the same Redis MGET and no database query: the most a cached read could reach if
+  revocations (and every other account check) lived in Redis alone;
 - `/bound/list`: the account row, then the reader's first 100 cards with their total,
   rendered to JSON in Python;
 - `/bound/create`: the account row, then in one transaction the card's INSERT, the change
@@ -96,6 +99,12 @@ with psycopg.connect(os.environ["DATABASE_URL"]) as setup:
 def cached():
     check_account(READER)
     return Response(cache.get("bound:list"), content_type="application/json")
+
+
+@app.get("/bound/cached-redis-only")
+def cached_redis_only():
+    body, *_revoked = cache.mget("bound:list", "bound:revoked:k", "bound:revoked:f")
+    return Response(body, content_type="application/json")
 
 
 @app.get("/bound/list")

@@ -351,6 +351,8 @@ def serve_bounds() -> list[dict]:
         return [
             best_run("bound: cached read", bound.url + "/bound/cached",
                      connections=SETTINGS["connections"]),
+            best_run("bound: cached, Redis only", bound.url + "/bound/cached-redis-only",
+                     connections=SETTINGS["connections"]),
             best_run("bound: list 100", bound.url + "/bound/list",
                      connections=SETTINGS["connections"]),
             best_run("bound: create card", bound.url + "/bound/create", method="POST",
