@@ -38,6 +38,8 @@ PASSWORD = "correct horse battery"
 
 DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_INSTANCE}/test.db"
 REDIS_URL = os.environ.get("TEST_REDIS_URL") or None
+#: For tests of what only a real Redis does (several workers sharing it, its keys).
+needs_redis = pytest.mark.skipif(not REDIS_URL, reason="needs TEST_REDIS_URL")
 
 
 def base_config(tmp_path) -> dict:

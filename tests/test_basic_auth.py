@@ -7,7 +7,7 @@ import pytest
 import redis
 from marshmallow import Schema, fields
 
-from conftest import PASSWORD, REDIS_URL, basic, free_port
+from conftest import PASSWORD, REDIS_URL, basic, free_port, needs_redis
 from contacts_api.accounts import auth, service
 from contacts_api.accounts.models import User
 from contacts_api.database import db
@@ -132,9 +132,6 @@ def test_verified_credentials_do_not_depend_on_redis(app, client, user, hash_che
     for _ in range(2):
         assert client.get("/probe1/you", headers=basic("alice")).status_code == 200
     assert len(hash_checks) == 1
-
-
-needs_redis = pytest.mark.skipif(not REDIS_URL, reason="needs TEST_REDIS_URL")
 
 
 @needs_redis

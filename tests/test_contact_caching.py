@@ -8,7 +8,7 @@ import pytest
 import redis
 
 from addressbook_helpers import URL, add, names
-from conftest import REDIS_URL, base_config
+from conftest import REDIS_URL, base_config, needs_redis
 from contacts_api import create_app
 from contacts_api.extensions import cache
 from contacts_api.http.caching import GENERATION_KEY
@@ -201,7 +201,7 @@ class TestConditionalRequests:
 
 
 @pytest.mark.redis
-@pytest.mark.skipif(not REDIS_URL, reason="needs TEST_REDIS_URL")
+@needs_redis
 class TestOnRedis:
     def test_entries_live_in_redis_with_their_ttls(self, client, auth_headers):
         add(client, auth_headers)

@@ -7,9 +7,7 @@ import pytest
 import redis
 
 from addressbook_helpers import URL, add
-from conftest import REDIS_URL
-
-needs_redis = pytest.mark.skipif(not REDIS_URL, reason="needs TEST_REDIS_URL")
+from conftest import REDIS_URL, needs_redis
 
 
 @pytest.fixture
