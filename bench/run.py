@@ -138,8 +138,7 @@ def forget_earlier_runs() -> None:
     measured as seeded.
 
     The local server runs without autovacuum: three full runs in a row left ~84,000 extra
-    cards and ~63,000 dead row versions behind, and each run measured card creation and
-    sync slower than the one before.
+    cards and ~63,000 dead row versions in `contacts` behind.
     """
     with engine().connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(sa.text(
