@@ -38,6 +38,8 @@ BIN = Path(sys.executable).parent
 PASSWORD = "seed-password"  # noqa: S105 (the seeded users' documented password)
 LOGIN = "user00000"
 WRITER = "user00001"  # POSTs go to another user, so that the listed user's data never grow
+#: The email prefixes of the cards the app's and the bound's POSTs write (`new_card`).
+APP_CARDS, BOUND_CARDS = "bench", "bound"
 
 
 def env(name: str, default: str) -> str:
@@ -143,8 +145,8 @@ def forget_earlier_runs() -> None:
     with engine().connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(sa.text(
             "DELETE FROM contacts WHERE owner_id = (SELECT id FROM users WHERE username = :writer)"
-            " AND (email LIKE 'bench-%' OR email LIKE 'bound-%')"
-        ), {"writer": WRITER})
+            " AND (email LIKE :app_cards OR email LIKE :bound_cards)"
+        ), {"writer": WRITER, "app_cards": f"{APP_CARDS}-%", "bound_cards": f"{BOUND_CARDS}-%"})
         connection.execute(sa.text("VACUUM (ANALYZE)"))
 
 
@@ -277,7 +279,7 @@ def scenarios(app: str, nocache: str) -> list[dict]:
         dict(name="get one card", base=app, path=f"/api/contacts/{card}", headers=bearer,
              bound="cached read"),
         dict(name="create card", base=app, path="/api/contacts/", headers=writer,
-             method="POST", body=new_card("bench"), bound="create card"),
+             method="POST", body=new_card(APP_CARDS), bound="create card"),
         dict(name="filter 2 terms", base=app, path=f"/api/contacts/?limit=100&{query}",
              headers=bearer),
         dict(name="filter 2 terms (uncached)", base=nocache,
@@ -372,7 +374,7 @@ def serve_bounds() -> list[dict]:
             best_run("bound: list 100", bound.url + "/bound/list",
                      connections=SETTINGS["connections"]),
             best_run("bound: create card", bound.url + "/bound/create", method="POST",
-                     body_format=new_card("bound"), connections=SETTINGS["connections"]),
+                     body_format=new_card(BOUND_CARDS), connections=SETTINGS["connections"]),
         ]
     finally:
         bound.stop()
