@@ -103,14 +103,14 @@ def register_blueprints(app: Flask) -> None:
     from .accounts.auth_views import blp as auth
     from .accounts.users_views import blp as users
     from .accounts.users_views import media
-    from .addressbook.views import blp as contacts
+    from .addressbook import blueprints as addressbook_blueprints
     from .docs import blp as docs_assets
     from .health.views import blp as health
     from .network import blueprints as network_blueprints
 
     app.register_blueprint(docs_assets)
     app.register_blueprint(media)
-    for blueprint in (health, auth, users, contacts, *network_blueprints()):
+    for blueprint in (health, auth, users, *addressbook_blueprints(), *network_blueprints()):
         api.register_blueprint(blueprint)
 
 

@@ -2,9 +2,9 @@
 
 from flask import request
 
-from ..http import Blueprint, current_user_id
-from . import birthdays, service
-from .schemas import (
+from ...http import Blueprint, current_user_id
+from .. import birthdays, service
+from ..schemas import (
     ContactListQuerySchema,
     ContactPatchSchema,
     ContactSchema,
