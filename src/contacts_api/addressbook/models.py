@@ -3,7 +3,7 @@ secret birthday-feed URLs."""
 
 import uuid
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, validates
@@ -11,9 +11,32 @@ from sqlalchemy.orm import Mapped, mapped_column, validates
 from ..database import Timestamps, UUIDPrimaryKey, db, utcnow
 
 
-def month_day_key(day: date) -> int:
+class MonthDay(NamedTuple):
+    """A birthday without a year (`--MM-DD`, API.md §5)."""
+
+    month: int
+    day: int
+
+    def isoformat(self) -> str:
+        return f"--{self.month:02d}-{self.day:02d}"
+
+
+def month_day_key(day: date | MonthDay) -> int:
     """A sortable month-day number: 14 March is 314, 29 February is 229."""
     return day.month * 100 + day.day
+
+
+def birthday_of(card) -> date | MonthDay | None:
+    """A card's birthday (an ORM card or a row): the date, or its month and day alone.
+
+    A year-less birthday is stored as `birthday_key` with no `birthday` date, so that
+    date filters never match it and upcoming birthdays count it like any other.
+    """
+    if card.birthday is not None:
+        return card.birthday
+    if card.birthday_key is not None:
+        return MonthDay(*divmod(card.birthday_key, 100))
+    return None
 
 
 def _where(condition: str) -> dict:
@@ -73,9 +96,10 @@ class Contact(UUIDPrimaryKey, Timestamps, db.Model):
     dav_name: Mapped[str | None] = mapped_column(sa.String(255))
 
     @validates("birthday")
-    def _keep_birthday_key(self, _key, value: date | None) -> date | None:
+    def _keep_birthday_key(self, _key, value: date | MonthDay | None) -> date | None:
+        """Assign a date, a `MonthDay` or None; read it back with `birthday_of`."""
         self.birthday_key = month_day_key(value) if value is not None else None
-        return value
+        return None if isinstance(value, MonthDay) else value
 
     def __repr__(self) -> str:
         return f"<Contact {self.id}>"
