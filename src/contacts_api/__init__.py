@@ -100,9 +100,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .accounts.auth_views import blp as auth
-    from .accounts.users_views import blp as users
-    from .accounts.users_views import media
+    from .accounts.views.auth import blp as auth
+    from .accounts.views.users import blp as users
+    from .accounts.views.users import media
     from .addressbook import blueprints as addressbook_blueprints
     from .docs import blp as docs_assets
     from .health.views import blp as health

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from contacts_api.accounts.models import PROFILE_FIELDS, User
-from contacts_api.network.serializers import UserResultSchema, UserSchema
+from contacts_api.network.schemas.serializers import UserResultSchema, UserSchema
 from contacts_api.network.viewing import UserView
 
 NOW = datetime(2025, 4, 16, 12, 28, 54, 744000, tzinfo=UTC)

@@ -17,6 +17,7 @@ from flask import current_app, jsonify
 from marshmallow import Schema, fields
 
 from .auth import current_user_id
+from .caching import NETWORK, cached
 from .errors import register_error_handlers
 from .pagination import PageQuerySchema, page_headers
 from .parsing import BodyParser, NetworkParser
@@ -89,8 +90,6 @@ class Blueprint(flask_smorest.Blueprint):
 
     def cached(self, timeout: int, vary=None, shared=()):
         """Cache the GET view's responses per user (see `http.caching`); documents the 304."""
-        from .caching import cached  # the cache extension imports this module
-
         def decorator(func):
             wrapper = cached(timeout, vary, shared)(func)
             return self.doc(responses={"304": {"description": "Not Modified (If-None-Match)"}})(
@@ -117,6 +116,4 @@ class NetworkBlueprint(Blueprint):
     def cached(self, timeout: int = 10, vary=None, shared=()):
         """Cached per viewer and ended by any network write too (API.md §1: reads live
         10 s, and any network write ends them at once)."""
-        from .caching import NETWORK
-
         return super().cached(timeout, vary, (*shared, NETWORK))

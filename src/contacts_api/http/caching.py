@@ -30,9 +30,13 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from flask import current_app, request
+from flask_caching import Cache
 
-from ..extensions import cache
 from .auth import current_user_id
+
+#: The Flask-Caching extension; `create_app` binds it. No templates are rendered, so the
+#: Jinja environment that its `{% cache %}` tag would need is never built.
+cache = Cache(with_jinja2_ext=False)
 
 GENERATION_KEY = "cache-generation:{}"
 #: Any lifetime is correct (a lost generation only costs misses); this one bounds memory.

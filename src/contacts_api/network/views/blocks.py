@@ -2,8 +2,8 @@
 
 from ...http import NetworkBlueprint, current_user
 from .. import blocks
-from ..arguments import UserIdSchema
-from ..serializers import UserSchema
+from ..schemas.arguments import UserIdSchema
+from ..schemas.serializers import UserSchema
 
 blp = NetworkBlueprint("network_blocks", __name__, url_prefix="/1/blocks",
                        description="Blocked users")

@@ -2,8 +2,8 @@
 
 from ...http import NetworkBlueprint, current_user
 from .. import contacts
-from ..arguments import UserIdSchema, UserIdsSchema
-from ..serializers import UserResultSchema, UserSchema
+from ..schemas.arguments import UserIdSchema, UserIdsSchema
+from ..schemas.serializers import UserResultSchema, UserSchema
 
 blp = NetworkBlueprint("network_contacts", __name__, url_prefix="/1/contacts",
                        description="Contacts: users linked both ways")

@@ -2,8 +2,8 @@
 
 from ...http import NetworkBlueprint, current_user
 from .. import discovery
-from ..arguments import FindSchema, SearchSchema
-from ..serializers import UserSchema
+from ..schemas.arguments import FindSchema, SearchSchema
+from ..schemas.serializers import UserSchema
 
 blp = NetworkBlueprint("network_discovery", __name__, url_prefix="/1",
                        description="Find and search users")

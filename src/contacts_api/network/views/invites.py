@@ -2,8 +2,8 @@
 
 from ...http import NetworkBlueprint, current_user
 from .. import invites
-from ..arguments import EmailsSchema, InviteEmailSchema
-from ..serializers import InviteResultSchema, InviteSchema
+from ..schemas.arguments import EmailsSchema, InviteEmailSchema
+from ..schemas.serializers import InviteResultSchema, InviteSchema
 
 blp = NetworkBlueprint("network_invites", __name__, url_prefix="/1/invites",
                        description="Invites: addresses that become requests when they sign up")

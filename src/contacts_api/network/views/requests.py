@@ -2,8 +2,8 @@
 
 from ...http import NetworkBlueprint, current_user
 from .. import requests
-from ..arguments import UserIdSchema, UserIdsSchema
-from ..serializers import UserResultSchema, UserSchema
+from ..schemas.arguments import UserIdSchema, UserIdsSchema
+from ..schemas.serializers import UserResultSchema, UserSchema
 
 blp = NetworkBlueprint("network_requests", __name__, url_prefix="/1/requests",
                        description="Contact requests, pending until accepted or withdrawn")

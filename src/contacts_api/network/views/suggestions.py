@@ -2,8 +2,8 @@
 
 from ...http import NetworkBlueprint, current_user
 from .. import suggestions
-from ..arguments import SuggestionArgumentsSchema
-from ..serializers import UserSchema
+from ..schemas.arguments import SuggestionArgumentsSchema
+from ..schemas.serializers import UserSchema
 
 blp = NetworkBlueprint("network_suggestions", __name__, url_prefix="/1/suggestions",
                        description="Suggested users: contacts of contacts and address-book "

@@ -2,8 +2,8 @@
 
 from ...http import NetworkBlueprint, current_user
 from .. import sync as service
-from ..arguments import SyncArgumentsSchema
-from ..serializers import SyncSchema
+from ..schemas.arguments import SyncArgumentsSchema
+from ..schemas.serializers import SyncSchema
 
 blp = NetworkBlueprint("network_sync", __name__, url_prefix="/1/sync",
                        description="Incremental sync of contacts, requests, invites, blocks "

@@ -2,8 +2,8 @@
 
 from ...http import NetworkBlueprint
 from .. import profiles
-from ..arguments import SignUpSchema
-from ..serializers import UserSchema
+from ..schemas.arguments import SignUpSchema
+from ..schemas.serializers import UserSchema
 
 blp = NetworkBlueprint("network_users", __name__, url_prefix="/1/users",
                        description="Sign up for the network")

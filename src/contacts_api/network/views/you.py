@@ -2,8 +2,8 @@
 
 from ...http import NetworkBlueprint, current_user
 from .. import profiles
-from ..arguments import UpdateSelfSchema
-from ..serializers import UserSchema
+from ..schemas.arguments import UpdateSelfSchema
+from ..schemas.serializers import UserSchema
 from ..viewing import view_user
 
 blp = NetworkBlueprint("network_you", __name__, url_prefix="/1/you",

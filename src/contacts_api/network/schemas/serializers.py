@@ -4,10 +4,10 @@ import copy
 
 from marshmallow import Schema, fields, post_dump
 
-from ..accounts.models import PROFILE_FIELDS, PROTECTED_PROFILE_FIELDS, PUBLIC_PROFILE_FIELDS
-from ..addressbook.schemas import ContactSchema
-from ..http import ApiError, Id, Timestamp
-from ..http.fields import format_timestamp
+from ...accounts.models import PROFILE_FIELDS, PROTECTED_PROFILE_FIELDS, PUBLIC_PROFILE_FIELDS
+from ...addressbook.schemas import ContactSchema
+from ...http import ApiError, Id, Timestamp
+from ...http.fields import format_timestamp
 
 GUARANTEED = ("id", "first_name", "last_name", "updated")
 

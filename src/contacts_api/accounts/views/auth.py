@@ -1,11 +1,11 @@
 """`/api/auth/`: register, log in and out, refresh tokens, verify email, reset password."""
 
-from ..http import Blueprint, current_user
-from ..http.auth import read_credentials
-from ..http.errors import ValidationFailed
-from . import service, sessions
-from .auth import current_token_claims
-from .schemas import (
+from ...http import Blueprint, current_user
+from ...http.auth import read_credentials
+from ...http.errors import ValidationFailed
+from .. import service, sessions
+from ..auth import current_token_claims
+from ..schemas import (
     EmailSchema,
     LoginSchema,
     LogoutSchema,

@@ -2,8 +2,8 @@
 
 from marshmallow import Schema, fields, validate
 
-from ..accounts.models import PROFILE_FIELDS, User
-from ..http import CommaList, EmailAddress, Id, SyncTime
+from ...accounts.models import PROFILE_FIELDS, User
+from ...http import CommaList, EmailAddress, Id, SyncTime
 
 MAX_BATCH = 1000
 USERNAME = validate.Regexp(r"^[A-Za-z0-9_.-]{3,50}$")

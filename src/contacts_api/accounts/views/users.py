@@ -5,10 +5,10 @@ from functools import wraps
 from flask import Blueprint as FlaskBlueprint
 from flask import current_app, request, send_file
 
-from ..http import Blueprint, Forbidden, current_user
-from ..ratelimits import limit_me
-from . import admin, avatars
-from .schemas import AvatarUploadSchema, RoleSchema, UserSchema
+from ...http import Blueprint, Forbidden, current_user
+from ...ratelimits import limit_me
+from .. import admin, avatars
+from ..schemas import AvatarUploadSchema, RoleSchema, UserSchema
 
 blp = Blueprint("users", __name__, url_prefix="/api/users", description="Users")
 media = FlaskBlueprint("media", __name__, url_prefix=avatars.MEDIA_PATH.rstrip("/"))

@@ -1,0 +1,1 @@
+"""One blueprint per `/api/auth/` and `/api/users/` resource family."""

@@ -1,0 +1,1 @@
+"""What `/1/` endpoints take (`arguments`) and return (`serializers`)."""
