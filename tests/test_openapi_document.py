@@ -70,7 +70,7 @@ def test_ids_in_and_out_and_timestamps_are_typed(document):
 def test_sync_since_takes_iso_8601_or_epoch_seconds(document):
     since = schema(document, "SyncArguments")["properties"]["since"]
     assert since["anyOf"] == [DATE_TIME, {"type": "string", "pattern": r"^\d{1,12}(\.\d+)?$"},
-                              {"type": "number", "minimum": 0}]
+                              {"type": "number", "minimum": 0, "maximum": 253402300799}]
 
 
 @pytest.mark.parametrize(("name", "item"), [

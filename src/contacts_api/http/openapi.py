@@ -15,6 +15,8 @@ ID_INPUT_PATTERN = (
 #: What the server renders.
 ID_OUTPUT_PATTERN = r"^[0-9a-f]{32}$"
 EPOCH_SECONDS_PATTERN = r"^\d{1,12}(\.\d+)?$"
+#: 9999-12-31T23:59:59Z, the last instant a timestamp can hold.
+MAX_EPOCH_SECONDS = 253402300799
 
 INFO = {
     "description": (
@@ -51,7 +53,7 @@ def field_properties(self, field, ret, **kwargs) -> dict:
     if isinstance(field, SyncTime):
         variants = [{"type": "string", "format": "date-time"},
                     {"type": "string", "pattern": EPOCH_SECONDS_PATTERN},
-                    {"type": "number", "minimum": 0}]
+                    {"type": "number", "minimum": 0, "maximum": MAX_EPOCH_SECONDS}]
         return {"anyOf": variants}
     if isinstance(field, Timestamp):
         return {"type": "string", "format": "date-time"}
