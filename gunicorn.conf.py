@@ -15,6 +15,13 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 # The platform's router terminates TLS; X-Forwarded-* trust is decided by TRUSTED_PROXIES
 # inside the app, so gunicorn itself trusts no forwarded headers.
 forwarded_allow_ips = ""
+# The largest bounded request line gunicorn allows (0 would be unbounded), and the 8 KiB
+# that platform routers and proxies commonly allow. Longer lines, more than 100 header
+# fields or a header over 8190 bytes get gunicorn's own 400 page before the app runs
+# (docs/api.md, "Deliberate behaviours schemathesis reports").
+limit_request_line = 8190
+limit_request_fields = 100
+limit_request_field_size = 8190
 accesslog = "-"
 errorlog = "-"
 preload_app = True

@@ -8,17 +8,22 @@ from marshmallow import Schema, fields, validate
 
 from ..http import EmailAddress, Id, Timestamp
 from ..http.fields import format_timestamp
+from .filters import SORTABLE
 
 MAX_ADDITIONAL_DATA_BYTES = 16 * 1024
 MAX_ADDITIONAL_DATA_DEPTH = 32
 MAX_PHONE_INPUT = 64
+_SORT_ITEM = rf"\s*(-?({'|'.join(sorted(SORTABLE))})\s*)?"
+SORT_PATTERN = rf"^{_SORT_ITEM}(,{_SORT_ITEM})*$"
 
 
 class Name(fields.String):
     """A name: surrounding spaces dropped, then 1..50 characters."""
 
     def __init__(self, **kwargs):
-        super().__init__(validate=validate.Length(min=1, max=50), **kwargs)
+        # The pattern tells the document what stripping implies: not blank.
+        metadata = {"pattern": r"\S", **kwargs.pop("metadata", {})}
+        super().__init__(validate=validate.Length(min=1, max=50), metadata=metadata, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         return super()._deserialize(value, attr, data, **kwargs).strip()
@@ -160,9 +165,10 @@ class ContactListQuerySchema(Schema):
     query = fields.String(
         metadata={"description": "Filter: `field:op:value` terms joined by `,`, or free text"}
     )
+    # The pattern documents `order_by`'s syntax; `order_by` answers 400 for anything else.
     sort = fields.String(
         metadata={"description": "Fields joined by `,`; `-` prefix for descending. "
-                                 "Default `last_name,first_name`"}
+                                 "Default `last_name,first_name`", "pattern": SORT_PATTERN},
     )
 
 

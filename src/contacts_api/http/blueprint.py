@@ -18,7 +18,9 @@ from marshmallow import Schema, fields
 
 from .auth import current_user_id
 from .caching import NETWORK, cached
+from .converters import IdConverter
 from .errors import register_error_handlers
+from .openapi import INFO, field_properties, id_parameter_schema
 from .pagination import PageQuerySchema, page_headers
 from .parsing import BodyParser, NetworkParser
 
@@ -36,6 +38,13 @@ class Api(flask_smorest.Api):
 
     ERROR_SCHEMA = ErrorSchema
 
+    def _init_spec(self, *args, **kwargs):
+        """The document's `info`, and the schemas of the shared formats (see `http.openapi`)."""
+        super()._init_spec(*args, **kwargs)
+        self.spec.options["info"] = {**INFO, **self.spec.options.get("info", {})}
+        self.ma_plugin.converter.add_attribute_function(field_properties)
+        self._register_converter(IdConverter, id_parameter_schema)
+
     def _register_error_handlers(self):
         register_error_handlers(self._app)
 
@@ -48,7 +57,8 @@ class Blueprint(flask_smorest.Blueprint):
     """An `/api/` blueprint: Bearer authentication, 422 with a field map on bad input."""
 
     ARGUMENTS_PARSER = BodyParser()
-    # `body` is documented as JSON; `_prepare_arguments_doc` adds the two form encodings.
+    # `body` is documented as JSON only: generated clients take one body type per
+    # operation. The two form encodings are named in the document's description.
     DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {
         **flask_smorest.Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
         "body": "application/json",
@@ -59,9 +69,12 @@ class Blueprint(flask_smorest.Blueprint):
     def arguments(self, schema, *, location="body", **kwargs):
         """Given a Schema class, webargs would build an instance on every request (marshmallow
         deep-copies each declared field to do it); the schemas keep no per-request state, so
-        one instance serves them all."""
+        one instance serves them all. A body with no required field may be left out."""
         if isinstance(schema, type):
             schema = schema()
+        if location == "body":
+            required = not schema.partial and any(f.required for f in schema.fields.values())
+            kwargs.setdefault("required", required)
         return super().arguments(schema, location=location, **kwargs)
 
     def paginate(self):
@@ -97,14 +110,6 @@ class Blueprint(flask_smorest.Blueprint):
             )
 
         return decorator
-
-    def _prepare_arguments_doc(self, doc, doc_info, **kwargs):
-        doc = super()._prepare_arguments_doc(doc, doc_info, **kwargs)
-        content = doc.get("requestBody", {}).get("content", {})
-        if "application/json" in content:
-            for mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-                content.setdefault(mimetype, content["application/json"])
-        return doc
 
 
 class NetworkBlueprint(Blueprint):

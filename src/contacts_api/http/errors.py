@@ -41,15 +41,21 @@ DETAILS_BY_STATUS = {
 }
 
 
+#: `detail` not given: the status's own message. (`None` is a value: a rejected `null`.)
+DEFAULT_DETAIL = object()
+
+
 class ApiError(HTTPException):
     """An error the API answers with on purpose: a status, a code and a detail."""
 
-    def __init__(self, status: int, error: str | None = None, detail=None, *, errors=None,
-                 headers=None):
+    def __init__(self, status: int, error: str | None = None, detail=DEFAULT_DETAIL, *,
+                 errors=None, headers=None):
+        if detail is DEFAULT_DETAIL:
+            detail = DETAILS_BY_STATUS.get(status)
         super().__init__(description=detail)
         self.code = status
         self.error = error or CODES_BY_STATUS.get(status, "error")
-        self.detail = detail if detail is not None else DETAILS_BY_STATUS.get(status)
+        self.detail = detail
         self.errors = errors
         self.extra_headers = headers or {}
 

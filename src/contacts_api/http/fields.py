@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from email_validator import EmailNotValidError, validate_email
-from marshmallow import fields
+from marshmallow import Schema, fields
 
 _ID_PATTERN = re.compile(
     r"[0-9a-fA-F]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
@@ -104,16 +104,26 @@ class SyncTime(Timestamp):
             raise self.make_error("invalid") from exc
 
 
+class RemovedSchema(Schema):
+    """What is left of an object that is gone: its id."""
+
+    id = Id(required=True, dump_only=True)
+
+
+class OrRemoved(fields.Nested):
+    """A nested object, or `{"id": …}` alone once it is gone (a tombstone of `/1/sync`)."""
+
+    removed_schema = RemovedSchema
+
+
 class CommaList(fields.List):
     """A list given as a JSON array, as repeated form/query parameters, or comma-separated.
 
     `ids=a,b&ids=c`, `ids=a&ids=b&ids=c` and `{"ids": ["a", "b", "c"]}` are the same list.
-    Empty items are dropped.
+    Empty items are dropped. In JSON the list is an array, as the document says.
     """
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, str):
-            value = [value]
         if not isinstance(value, list | tuple):
             raise self.make_error("invalid")
         items = []
@@ -123,7 +133,6 @@ class CommaList(fields.List):
             else:
                 items.append(item)
         return super()._deserialize(items, attr, data, **kwargs)
-
 
 
 def normalize_email(value: str) -> str:

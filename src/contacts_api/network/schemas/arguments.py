@@ -9,7 +9,7 @@ MAX_BATCH = 1000
 USERNAME = validate.Regexp(r"^[A-Za-z0-9_.-]{3,50}$")
 PASSWORD = validate.Length(min=8, max=128)
 # 1..50 characters, not all blank.
-NAME = validate.And(validate.Length(min=1, max=50), validate.Regexp(r"(?s).*\S"))
+NAME = [validate.Length(min=1, max=50), validate.Regexp(r"[\s\S]*\S")]
 
 
 def _profile_fields() -> dict:
@@ -51,8 +51,9 @@ class UserIdSchema(Schema):
 
 
 class UserIdsSchema(Schema):
-    # Items are checked one by one: a malformed id is that item's `invalid_id` result.
-    ids = CommaList(fields.Raw(), required=True, validate=validate.Length(max=MAX_BATCH),
+    # Items are checked one by one: a malformed id (null too) is that item's `invalid_id`.
+    ids = CommaList(fields.Raw(allow_none=True), required=True,
+                    validate=validate.Length(max=MAX_BATCH),
                     metadata={"description": f"At most {MAX_BATCH} user ids"})
 
 
@@ -61,17 +62,24 @@ class InviteEmailSchema(Schema):
 
 
 class EmailsSchema(Schema):
-    emails = CommaList(fields.Raw(), required=True, validate=validate.Length(max=MAX_BATCH),
+    emails = CommaList(fields.Raw(allow_none=True), required=True,
+                       validate=validate.Length(max=MAX_BATCH),
                        metadata={"description": f"At most {MAX_BATCH} addresses"})
 
 
 class FindSchema(Schema):
+    """Either list may be left out, not both (`missing_required_argument`, detail `email`).
+
+    Empty values are dropped, so `email=` alone counts as no email.
+    """
+
     email = CommaList(fields.String(), load_default=list)
     phone = CommaList(fields.String(), load_default=list)
 
 
 class SearchSchema(Schema):
-    q = fields.String(required=True, metadata={"description": "At least 2 characters"})
+    q = fields.String(required=True, validate=validate.Length(min=2), metadata={
+        "description": "At least 2 characters once spaces, case and accents are folded"})
 
 
 class SyncArgumentsSchema(Schema):

@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, post_dump
 
 from ...accounts.models import PROFILE_FIELDS, PROTECTED_PROFILE_FIELDS, PUBLIC_PROFILE_FIELDS
 from ...addressbook.schemas import ContactSchema
-from ...http import ApiError, Id, Timestamp
+from ...http import ApiError, Id, OrRemoved, Timestamp
 from ...http.fields import format_timestamp
 
 GUARANTEED = ("id", "first_name", "last_name", "updated")
@@ -80,7 +80,7 @@ def _profile_field(name: str) -> fields.Field:
 #: A user as the viewer sees them (the seed's User object); empty properties are left out.
 UserSchema = _UserSchema.from_dict(
     {
-        "id": Id(attribute="user.id", required=True),
+        "id": Id(attribute="user.id", required=True, dump_only=True),
         "first_name": fields.String(attribute="user.first_name", required=True),
         "last_name": fields.String(attribute="user.last_name", required=True),
         "updated": Timestamp(
@@ -102,7 +102,7 @@ UserSchema = _UserSchema.from_dict(
 
 
 class InviteSchema(Schema):
-    id = Id(required=True)
+    id = Id(required=True, dump_only=True)
     email = fields.String(required=True)
     sent = Timestamp(attribute="sent_at", required=True)
 
@@ -110,7 +110,8 @@ class InviteSchema(Schema):
 class _AddressBookChangesSchema(Schema):
     contacts = fields.List(fields.Nested(ContactSchema), required=True,
                            metadata={"description": "Cards created or changed"})
-    deleted = fields.List(Id(), required=True, metadata={"description": "Ids of deleted cards"})
+    deleted = fields.List(Id(dump_only=True), required=True,
+                          metadata={"description": "Ids of deleted cards"})
 
 
 class SyncSchema(Schema):
@@ -119,22 +120,22 @@ class SyncSchema(Schema):
     synced = Timestamp(required=True, metadata={"description": "Pass it as the next `since`"})
     contacts = fields.List(fields.Nested(UserSchema), required=True,
                            metadata={"description": "Contacts added, or whose profile changed"})
-    removed_contacts = fields.List(Id(), required=True)
+    removed_contacts = fields.List(Id(dump_only=True), required=True)
     requests_received = fields.List(
-        fields.Nested(UserSchema), required=True,
+        OrRemoved(UserSchema), required=True,
         metadata={"description": "Users whose request to you came or went; "
                                  "`request_received` is set while it is pending; a deleted "
                                  "account is its `id` alone"})
     requests_sent = fields.List(
-        fields.Nested(UserSchema), required=True,
+        OrRemoved(UserSchema), required=True,
         metadata={"description": "Users whose request from you came or went; "
                                  "`request_sent` is set while it is pending; a deleted "
                                  "account is its `id` alone"})
     invites = fields.List(
-        fields.Nested(InviteSchema), required=True,
+        OrRemoved(InviteSchema), required=True,
         metadata={"description": "Invites sent; an invite that is gone has its `id` alone"})
     blocks = fields.List(
-        fields.Nested(UserSchema), required=True,
+        OrRemoved(UserSchema), required=True,
         metadata={"description": "Users blocked or unblocked; `blocked` is set while blocked; "
                                  "a deleted account is its `id` alone"})
     address_book = fields.Nested(_AddressBookChangesSchema, required=True)
