@@ -31,7 +31,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt setup.cfg
 
 run: install
 	$(FLASK) db upgrade
-	$(BIN)/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(PORT) --workers 2 wsgi:app
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(PORT) wsgi:app
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
