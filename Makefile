@@ -7,7 +7,7 @@ PORT ?= 8000
 
 .PHONY: install run test lint loadtest clean bench bench-scale bench-suggestions wrk
 
-# Benchmark data and load (see README, "Performance").
+# Benchmark data and load (see docs/performance.md).
 BENCH_USERS ?= 1000
 BENCH_CARDS ?= 100
 BENCH_CONTACTS ?= 50
