@@ -7,7 +7,7 @@ PORT ?= 8000
 
 .PHONY: install run test lint loadtest clean bench bench-scale bench-suggestions wrk
 
-# Benchmark data and load (see README, "Performance").
+# Benchmark data and load (see docs/performance.md).
 BENCH_USERS ?= 1000
 BENCH_CARDS ?= 100
 BENCH_CONTACTS ?= 50
@@ -31,7 +31,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt setup.cfg
 
 run: install
 	$(FLASK) db upgrade
-	$(BIN)/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(PORT) --workers 2 wsgi:app
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(PORT) wsgi:app
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)

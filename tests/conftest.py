@@ -5,6 +5,7 @@ The suite runs on SQLite and in-process stores by default. With TEST_DATABASE_UR
 """
 
 import base64
+import contextlib
 import os
 import shutil
 import socket
@@ -216,11 +217,40 @@ class Server(NamedTuple):
     log: Path  # stdout and stderr, access log included
 
 
+ROOT = Path(__file__).resolve().parents[1]
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+
+
+@contextlib.contextmanager
+def gunicorn(arguments: list[str], env: dict, log: Path, port: int):
+    """gunicorn run from the project folder with `arguments`, once it accepts connections
+    on `port`; yields its process (the master), stops it after and checks its log (stdout
+    and stderr, access log included) for tracebacks."""
+    with log.open("wb") as output:
+        process = subprocess.Popen(  # noqa: S603 - a fixed, trusted command line
+            [GUNICORN, *arguments], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
+        )
+    try:
+        for _ in range(200):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                if process.poll() is not None:
+                    raise RuntimeError(f"gunicorn exited: {log.read_text()}") from None
+                time.sleep(0.05)
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    text = log.read_text()
+    assert "Traceback" not in text, text
+
+
 @pytest.fixture(scope="session")
 def server(migrated, tmp_path_factory):
     """gunicorn serving `wsgi:app` on a free port with several workers, on the test
     database and Redis; yields a `Server`. Its log is checked for tracebacks at the end."""
-    root = Path(__file__).resolve().parents[1]
     port = free_port()
     log = tmp_path_factory.mktemp("gunicorn") / "server.log"
     env = {
@@ -237,23 +267,7 @@ def server(migrated, tmp_path_factory):
         "LOG_LEVEL": "WARNING",
         "PYTHONUNBUFFERED": "1",  # the access log is read while the server runs
     }
-    with log.open("wb") as output:
-        process = subprocess.Popen(  # noqa: S603 - a fixed, trusted command line
-            [str(Path(sys.executable).with_name("gunicorn")), "--config", "gunicorn.conf.py",
-             "--bind", f"127.0.0.1:{port}", "--workers", "4", "--threads", "4",
-             "wsgi:app"],
-            cwd=root, env=env, stdout=output, stderr=subprocess.STDOUT,
-        )
-    for _ in range(200):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                break
-        except OSError:
-            if process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited: {log.read_text()}") from None
-            time.sleep(0.05)
-    yield Server(f"http://127.0.0.1:{port}", log)
-    process.terminate()
-    process.wait(timeout=30)
-    text = log.read_text()
-    assert "Traceback" not in text, text
+    arguments = ["--config", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
+                 "--workers", "4", "--threads", "4", "wsgi:app"]
+    with gunicorn(arguments, env, log, port):
+        yield Server(f"http://127.0.0.1:{port}", log)
