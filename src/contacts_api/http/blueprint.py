@@ -87,12 +87,12 @@ class Blueprint(flask_smorest.Blueprint):
         security = [{f"{scheme}Auth": []} for scheme in self.auth_schemes]
         return self.doc(security=security)(wrapper)
 
-    def cached(self, timeout: int, vary=None, shared=()):
+    def cached(self, timeout: int, vary=None, shared=(), owner=current_user_id):
         """Cache the GET view's responses per user (see `http.caching`); documents the 304."""
         from .caching import cached  # the cache extension imports this module
 
         def decorator(func):
-            wrapper = cached(timeout, vary, shared)(func)
+            wrapper = cached(timeout, vary, shared, owner)(func)
             return self.doc(responses={"304": {"description": "Not Modified (If-None-Match)"}})(
                 wrapper
             )
