@@ -5,11 +5,11 @@ from .. import service
 from ..schemas import LabelRenameSchema, LabelSchema
 from .contacts import LIST_TTL
 
-blp = Blueprint("labels", __name__, url_prefix="/api/contacts/labels",
+blp = Blueprint("labels", __name__, url_prefix="/api/contacts",
                 description="Labels on contacts")
 
 
-@blp.route("/", methods=["GET"])
+@blp.route("/labels", methods=["GET"])
 @blp.login_required
 @blp.cached(timeout=LIST_TTL)
 @blp.response(200, LabelSchema(many=True))
@@ -19,7 +19,7 @@ def list_labels(page):
     return service.list_labels(current_user_id(), page)
 
 
-@blp.route("/<path:name>", methods=["PATCH"])
+@blp.route("/labels/<path:name>", methods=["PATCH"])
 @blp.login_required
 @blp.arguments(LabelRenameSchema)
 @blp.response(200, LabelSchema)
@@ -28,7 +28,7 @@ def rename_label(data, name):
     return service.rename_label(current_user_id(), name, data["name"])
 
 
-@blp.route("/<path:name>", methods=["DELETE"])
+@blp.route("/labels/<path:name>", methods=["DELETE"])
 @blp.login_required
 @blp.response(200, LabelSchema)
 def delete_label(name):
