@@ -10,7 +10,6 @@ from addressbook_helpers import URL, add, card, names
 from contacts_api.addressbook.models import ContactTombstone
 from contacts_api.database import db
 
-
 BAD_DATE = "Not a valid date: give YYYY-MM-DD, or --MM-DD without a year."
 
 
