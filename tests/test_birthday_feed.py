@@ -2,6 +2,7 @@
 
 import hashlib
 import re
+import uuid
 from datetime import date, datetime
 
 import icalendar
@@ -102,7 +103,8 @@ class TestSecretUrl:
         assert response.status_code == 201
         url = response.get_json()["url"]
         assert list(response.get_json()) == ["url"]
-        match = re.fullmatch(r"http://localhost/api/calendar/([A-Za-z0-9_-]{43})\.ics", url)
+        match = re.fullmatch(
+            rf"http://localhost/api/calendar/{user.id.hex}\.([A-Za-z0-9_-]{{43}})\.ics", url)
         assert match, url
         with app.app_context():
             stored = db.session.scalars(sa.select(CalendarFeed.secret_hash)).all()
@@ -144,8 +146,13 @@ class TestSecretUrl:
         url = client.post(FEED, headers=auth_headers).get_json()["url"]
         assert url.startswith("https://contacts.example.org/api/calendar/")
 
-    @pytest.mark.parametrize("secret", ["nope", "x" * 43, "a" * 500])
-    def test_unknown_secret_is_404(self, client, secret):
+    @pytest.mark.parametrize("secret", ["nope", "x" * 43, "a" * 500, "{user}", "{user}.",
+                                        "{user}.x", "{user}.{random}x", "{other}.{random}",
+                                        ".{random}"])
+    def test_unknown_secret_is_404(self, client, auth_headers, user, secret):
+        url = client.post(FEED, headers=auth_headers).get_json()["url"]
+        random_part = url.removesuffix(".ics").rsplit(".", 1)[1]
+        secret = secret.format(user=user.id.hex, other=uuid.uuid4().hex, random=random_part)
         response = client.get(f"/api/calendar/{secret}.ics")
         assert response.status_code == 404
         assert response.get_json() == {"error": "not_found",

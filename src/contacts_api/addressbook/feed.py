@@ -1,7 +1,13 @@
 """The birthday calendar (API.md §5): the owner's birthdays as iCalendar, and the secret URL
-that serves them to calendar apps, which cannot send credentials."""
+that serves them to calendar apps, which cannot send credentials.
+
+The URL's secret is `<user id>.<random part>`: the id finds the feed, and the random part
+(256 bits, stored only as its SHA-256) is compared in constant time, so no lookup by the
+secret itself can leak it through timing.
+"""
 
 import hashlib
+import hmac
 import secrets
 import uuid
 from datetime import date
@@ -12,6 +18,7 @@ import sqlalchemy as sa
 from ..accounts.emails import public_url
 from ..database import db, utcnow
 from ..http import NotFound
+from ..http.fields import parse_id
 from .models import CalendarFeed, Contact, MonthDay, birthday_of
 
 PRODID = "-//contacts_api//Birthdays//EN"
@@ -63,19 +70,19 @@ def _digest(secret: str) -> str:
 
 def create_feed_url(user_id: uuid.UUID) -> dict:
     """A new secret URL for the user's feed; the previous one stops working."""
-    secret = secrets.token_urlsafe(32)
+    random_part = secrets.token_urlsafe(32)
     # Imported here so that a worker on PostgreSQL never loads the SQLite dialect.
     if db.session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    values = {"secret_hash": _digest(secret), "created_at": utcnow()}
+    values = {"secret_hash": _digest(random_part), "created_at": utcnow()}
     db.session.execute(
         insert(CalendarFeed).values(user_id=user_id, **values)
         .on_conflict_do_update(index_elements=["user_id"], set_=values)
     )
     db.session.commit()
-    return {"url": public_url(FEED_PATH.format(secret))}
+    return {"url": public_url(FEED_PATH.format(f"{user_id.hex}.{random_part}"))}
 
 
 def delete_feed_url(user_id: uuid.UUID) -> None:
@@ -86,8 +93,9 @@ def delete_feed_url(user_id: uuid.UUID) -> None:
 
 def feed_owner(secret: str) -> uuid.UUID:
     """The user whose feed `secret` opens; an unknown or revoked secret is a 404."""
-    user_id = db.session.scalar(
-        sa.select(CalendarFeed.user_id).where(CalendarFeed.secret_hash == _digest(secret)))
-    if user_id is None:
+    user_part, _, random_part = secret.partition(".")
+    user_id = parse_id(user_part)
+    stored = db.session.get(CalendarFeed, user_id) if user_id and random_part else None
+    if stored is None or not hmac.compare_digest(stored.secret_hash, _digest(random_part)):
         raise NotFound("Calendar feed not found")
     return user_id

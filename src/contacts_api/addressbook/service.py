@@ -110,7 +110,9 @@ def _commit(owner_id: uuid.UUID, contact: Contact) -> Contact:
     """
     new = contact in db.session.new
     changed = new or db.session.is_modified(contact)
-    relabelled = sa.inspect(contact).attrs.labels.history.has_changes()
+    # A new card without labels has no index rows to write (nor to delete).
+    relabelled = (sa.inspect(contact).attrs.labels.history.has_changes()
+                  and (contact.labels or not new))
     try:
         db.session.flush()
         if relabelled:
