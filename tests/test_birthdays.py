@@ -84,7 +84,8 @@ class TestQueryWithFrozenToday:
                                ("Mar1", "1999-03-01"), ("NewYear", "1980-01-01"),
                                ("Jan4", "1980-01-04"), ("Jan5", "1980-01-05"),
                                ("Eve", "1970-12-31"), ("Xmas", "1970-12-25"),
-                               ("Nobody", None)]:
+                               ("Nobody", None), ("NoYearLeap", "--02-29"),
+                               ("NoYearJan4", "--01-04")]:
             add(client, auth_headers, first_name=name, email=f"{name}@example.com",
                 birthday=birthday)
 
@@ -93,21 +94,24 @@ class TestQueryWithFrozenToday:
         ("today", "days", "expected"),
         [
             # 29 February is celebrated on 28 February in a non-leap year...
-            (date(2027, 2, 27), 1, ["Feb28", "Leap"]),
-            (date(2027, 2, 28), 0, ["Feb28", "Leap"]),
+            # (year-less birthdays alike).
+            (date(2027, 2, 27), 1, ["Feb28", "Leap", "NoYearLeap"]),
+            (date(2027, 2, 28), 0, ["Feb28", "Leap", "NoYearLeap"]),
             (date(2027, 3, 1), 0, ["Mar1"]),
             # ...and on its own day in a leap year.
             (date(2028, 2, 27), 1, ["Feb28"]),
-            (date(2028, 2, 27), 2, ["Feb28", "Leap"]),
-            (date(2028, 2, 29), 1, ["Leap", "Mar1"]),
+            (date(2028, 2, 27), 2, ["Feb28", "Leap", "NoYearLeap"]),
+            (date(2028, 2, 29), 1, ["Leap", "NoYearLeap", "Mar1"]),
             # The window wraps the new year, ordered by the next birthday.
-            (date(2026, 12, 30), 5, ["Eve", "NewYear", "Jan4"]),
-            (date(2026, 12, 26), 10, ["Eve", "NewYear", "Jan4", "Jan5"]),
+            (date(2026, 12, 30), 5, ["Eve", "NewYear", "Jan4", "NoYearJan4"]),
+            (date(2026, 12, 26), 10, ["Eve", "NewYear", "Jan4", "NoYearJan4", "Jan5"]),
             (date(2026, 12, 25), 0, ["Xmas"]),
             (date(2026, 3, 2), 366,
-             ["Xmas", "Eve", "NewYear", "Jan4", "Jan5", "Feb28", "Leap", "Mar1"]),
+             ["Xmas", "Eve", "NewYear", "Jan4", "NoYearJan4", "Jan5", "Feb28", "Leap",
+              "NoYearLeap", "Mar1"]),
             (date(2026, 3, 1), 366,
-             ["Mar1", "Xmas", "Eve", "NewYear", "Jan4", "Jan5", "Feb28", "Leap"]),
+             ["Mar1", "Xmas", "Eve", "NewYear", "Jan4", "NoYearJan4", "Jan5", "Feb28", "Leap",
+              "NoYearLeap"]),
             (date(2026, 6, 1), 30, []),
         ],
     )
@@ -133,6 +137,13 @@ class TestEndpoint:
                              ("Minus1", -1), ("Plus1", 1)]:
             add(client, auth_headers, first_name=name, email=f"{name}@example.com",
                 birthday=shifted(offset).isoformat())
+
+    def test_year_less_birthday_in_the_endpoint(self, client, auth_headers):
+        day = shifted(2)
+        created = add(client, auth_headers, first_name="NoYear", birthday=f"--{day:%m-%d}")
+        response = client.get(URL, headers=auth_headers)
+        assert response.get_json() == [created]
+        assert created["birthday"] == f"--{day:%m-%d}"
 
     @pytest.mark.usefixtures("cards")
     def test_default_window_is_seven_days(self, client, auth_headers):

@@ -73,7 +73,7 @@ class TestParser:
          "last_name:like:%'; DROP TABLE contacts; --"],
     )
     def test_values_are_bound_parameters(self, dialect, query):
-        statement = sa.select(Contact.id).where(filters.filter_clause(query))
+        statement = sa.select(Contact.id).where(filters.filter_clause(query, uuid.uuid4()))
         compiled = statement.compile(dialect=dialect)
         assert "'" not in str(compiled).replace("ESCAPE '\\'", "")
         assert "OR 1=1" not in str(compiled) and "DROP" not in str(compiled)

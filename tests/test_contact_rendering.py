@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from contacts_api.addressbook.models import Contact
+from contacts_api.addressbook.models import Contact, MonthDay
 from contacts_api.addressbook.schemas import ContactPatchSchema, ContactSchema
 
 NOW = datetime(2025, 4, 16, 12, 28, 54, 744000, tzinfo=UTC)
@@ -23,6 +23,7 @@ CASES = [
     _card(phone="+14155552671", birthday=date(1990, 2, 28),
           additional_data={"company": "Acme", "tags": ["a", "b"], "nested": {"n": 1}}),
     _card(additional_data={}),
+    _card(email=None, birthday=MonthDay(2, 29), labels=["Family", "Work"]),
 ]
 
 
@@ -37,3 +38,9 @@ def test_direct_rendering_matches_declared_schema(schema, card):
 
 def test_many():
     assert ContactSchema(many=True).dump(CASES) == ContactSchema().dump_declared(CASES, many=True)
+
+
+def test_year_less_birthday_labels_and_no_email():
+    rendered = ContactSchema().dump(CASES[-1])
+    assert (rendered["email"], rendered["birthday"], rendered["labels"]) == (
+        None, "--02-29", ["Family", "Work"])

@@ -10,6 +10,8 @@ from addressbook_helpers import URL, add, card, names
 from contacts_api.addressbook.models import ContactTombstone
 from contacts_api.database import db
 
+BAD_DATE = "Not a valid date: give YYYY-MM-DD, or --MM-DD without a year."
+
 
 def nested(levels):
     """A list nested `levels` deep: nested(2) == [[]]."""
@@ -33,13 +35,13 @@ class TestCreate:
         assert response.status_code == 201
         body = response.get_json()
         assert set(body) == {"id", "first_name", "last_name", "email", "phone", "birthday",
-                             "additional_data", "created_at", "updated_at"}
+                             "additional_data", "labels", "created_at", "updated_at"}
         assert uuid.UUID(hex=body["id"]).hex == body["id"]
         assert body == {
             "id": body["id"], "first_name": "John", "last_name": "Doe",
             "email": "John.Doe@example.com", "phone": "+14155552671", "birthday": "1990-01-01",
             "additional_data": {"company": "Example Corp", "position": "Developer"},
-            "created_at": body["created_at"], "updated_at": body["created_at"],
+            "labels": [], "created_at": body["created_at"], "updated_at": body["created_at"],
         }
         created = datetime.fromisoformat(body["created_at"].replace("Z", "+00:00"))
         assert abs(datetime.now(UTC) - created) < timedelta(minutes=1)
@@ -94,8 +96,19 @@ class TestValidation:
                 "Not a valid phone number; give it in international form, e.g. +14155552671."]}),
             ({"phone": "call me"}, {"phone": [
                 "Not a valid phone number; give it in international form, e.g. +14155552671."]}),
-            ({"birthday": "1990-02-30"}, {"birthday": ["Not a valid date."]}),
-            ({"birthday": "yesterday"}, {"birthday": ["Not a valid date."]}),
+            ({"birthday": "1990-02-30"}, {"birthday": [BAD_DATE]}),
+            ({"birthday": "yesterday"}, {"birthday": [BAD_DATE]}),
+            ({"birthday": "--02-30"}, {"birthday": [BAD_DATE]}),
+            ({"birthday": "--13-01"}, {"birthday": [BAD_DATE]}),
+            ({"birthday": "--2-29"}, {"birthday": [BAD_DATE]}),
+            ({"birthday": "0229"}, {"birthday": [BAD_DATE]}),
+            ({"birthday": 19900101}, {"birthday": [BAD_DATE]}),
+            ({"labels": ["x" * 51]}, {"labels": ["Each label must be 1 to 50 characters."]}),
+            ({"labels": ["  "]}, {"labels": ["Each label must be 1 to 50 characters."]}),
+            ({"labels": [str(n) for n in range(21)]},
+             {"labels": ["At most 20 labels per contact."]}),
+            ({"labels": "Family"}, {"labels": ["Not a valid list."]}),
+            ({"labels": [1]}, {"labels": {"0": ["Not a valid string."]}}),
             ({"additional_data": ["a"]}, {"additional_data": ["Must be a JSON object."]}),
             ({"additional_data": "text"}, {"additional_data": ["Must be a JSON object."]}),
             ({"additional_data": 3}, {"additional_data": ["Must be a JSON object."]}),

@@ -98,7 +98,7 @@ def test_seeded_users_log_in_and_list_their_data(app, client, seed):
         (c["last_name"], c["first_name"]) for c in cards
     )
     assert set(cards[0]) == {"id", "first_name", "last_name", "email", "phone", "birthday",
-                             "additional_data", "created_at", "updated_at"}
+                             "additional_data", "labels", "created_at", "updated_at"}
 
     with app.app_context():
         me = db.session.scalar(sa.select(User).where(User.username == "user00000"))

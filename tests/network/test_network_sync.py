@@ -21,7 +21,7 @@ def changes(**lists):
 def card(contact_id, **fields):
     return {"id": contact_id, "first_name": "Card", "last_name": "Holder",
             "email": "holder@example.com", "phone": None, "birthday": None,
-            "additional_data": None, "created_at": T, "updated_at": T} | fields
+            "additional_data": None, "labels": [], "created_at": T, "updated_at": T} | fields
 
 
 class Syncer:

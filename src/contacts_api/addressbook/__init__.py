@@ -2,6 +2,6 @@
 
 
 def blueprints():
-    from .views import contacts
+    from .views import birthday_feed, contacts, duplicates, labels
 
-    return [contacts.blp]
+    return [contacts.blp, labels.blp, duplicates.blp, birthday_feed.blp]

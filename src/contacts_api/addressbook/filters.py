@@ -2,6 +2,9 @@
 
     query=first_name:eq:John,created_at:gt:2025-01-01,email:endswith:@gmail.com
 
+`labels` takes `eq`, `ne`, `in_` and `not_in`, case-insensitively, through the label index
+(`labels.has_label`). A year-less birthday has no date, so no date filter matches it.
+
 A query is `field:operator:value` terms joined by commas (AND). A comma ends a term
 only when a new term follows it, that is when the text after it (spaces allowed) starts
 with `<field>:<operator>:`; every other comma belongs to the value. So
@@ -10,6 +13,7 @@ without any `:` is a free-text search. Every value becomes a bound parameter.
 """
 
 import re
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -19,6 +23,7 @@ from sqlalchemy.sql.expression import ColumnElement
 
 from ..http import BadRequest
 from ..http.fields import parse_timestamp
+from . import labels
 from .models import Contact
 from .sql import CaseSensitiveLike, JsonText
 
@@ -31,15 +36,17 @@ TEXT_FIELDS = {
 DATE_FIELDS = {"birthday": Contact.birthday}
 DATETIME_FIELDS = {"created_at": Contact.created_at, "updated_at": Contact.updated_at}
 JSON_PREFIX = "additional_data."
+LABELS = "labels"
 
 TEXT_OPERATORS = frozenset(
     {"eq", "ne", "in_", "not_in", "like", "ilike", "not_like", "startswith", "endswith",
      "contains"}
 )
 DATE_OPERATORS = frozenset({"eq", "ne", "gt", "lt", "gte", "lte", "between", "in_"})
+LABEL_OPERATORS = frozenset({"eq", "ne", "in_", "not_in"})
 
 SORTABLE = {**TEXT_FIELDS, **DATE_FIELDS, **DATETIME_FIELDS}
-NULLABLE = {"phone", "birthday"}
+NULLABLE = {"email", "phone", "birthday"}
 DEFAULT_SORT = "last_name,first_name"
 MAX_TERMS = 50
 MAX_LIST_VALUES = 1000
@@ -85,17 +92,20 @@ def operators_for(field: str) -> frozenset[str]:
         return TEXT_OPERATORS
     if field in DATE_FIELDS or field in DATETIME_FIELDS:
         return DATE_OPERATORS
+    if field == LABELS:
+        return LABEL_OPERATORS
     return frozenset()
 
 
-def filter_clause(query: str | None) -> ColumnElement[bool] | None:
-    """The WHERE clause for a `query` parameter, or None when it filters nothing."""
+def filter_clause(query: str | None, owner_id: uuid.UUID) -> ColumnElement[bool] | None:
+    """The WHERE clause for a `query` parameter on `owner_id`'s cards, or None when it
+    filters nothing."""
     query = (query or "").strip()
     if not query:
         return None
     if ":" not in query:
         return free_text(query)
-    return sa.and_(*(term_clause(term) for term in parse_query(query)))
+    return sa.and_(*(term_clause(term, owner_id) for term in parse_query(query)))
 
 
 def free_text(text: str) -> ColumnElement[bool]:
@@ -103,10 +113,19 @@ def free_text(text: str) -> ColumnElement[bool]:
     return sa.or_(*(column.icontains(text, autoescape=True) for column in TEXT_FIELDS.values()))
 
 
-def term_clause(term: Term) -> ColumnElement[bool]:
+def term_clause(term: Term, owner_id: uuid.UUID) -> ColumnElement[bool]:
     if term.field in DATE_FIELDS or term.field in DATETIME_FIELDS:
         return _date_clause(term)
+    if term.field == LABELS:
+        return _label_clause(term, owner_id)
     return _text_clause(term)
+
+
+def _label_clause(term: Term, owner_id: uuid.UUID) -> ColumnElement[bool]:
+    """Has the label (`eq`), any of them (`in_`), or none of them (`ne`, `not_in`)."""
+    values = [term.value] if term.operator in {"eq", "ne"} else _json_list(term)
+    has = labels.has_label(owner_id, sorted({labels.fold(value) for value in values}))
+    return has if term.operator in {"eq", "in_"} else sa.not_(has)
 
 
 # --- text fields -------------------------------------------------------------------------

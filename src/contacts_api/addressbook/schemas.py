@@ -1,14 +1,17 @@
 """The Contact representation and the arguments of the address-book endpoints."""
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime
 
 import orjson
 import phonenumbers
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ..http import EmailAddress, Id, Timestamp
+from ..http import CommaList, EmailAddress, Id, Timestamp
 from ..http.fields import format_timestamp
+from . import labels
 from .filters import SORTABLE
+from .models import MonthDay, birthday_of
 
 MAX_ADDITIONAL_DATA_BYTES = 16 * 1024
 MAX_ADDITIONAL_DATA_DEPTH = 32
@@ -60,16 +63,64 @@ class PhoneNumber(BlankAsNone, fields.String):
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-class PastDate(BlankAsNone, fields.Date):
-    """A real calendar date strictly before today (UTC)."""
+BIRTHDAY_PATTERN = r"^(\d{4}-\d{2}-\d{2}|--\d{2}-\d{2})$"
+_MONTH_DAY = re.compile(r"--(\d{2})-(\d{2})")
+#: A leap year, so that `--02-29` is a real month-day.
+_LEAP_YEAR = 2000
 
-    default_error_messages = {"future": "Must be a date in the past."}
+
+class Birthday(BlankAsNone, fields.String):
+    """A real date strictly before today (UTC), or a month-day without a year (`--MM-DD`).
+
+    Loads a `date` or a `MonthDay`; renders the card's birthday either way (`birthday_of`).
+    """
+
+    default_error_messages = {
+        "invalid": "Not a valid date: give YYYY-MM-DD, or --MM-DD without a year.",
+        "future": "Must be a date in the past.",
+    }
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        birthday = birthday_of(obj) if obj is not None else value  # no card: the doc's default
+        return birthday.isoformat() if birthday is not None else None
 
     def _deserialize(self, value, attr, data, **kwargs):
-        day = super()._deserialize(value, attr, data, **kwargs)
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            if match := _MONTH_DAY.fullmatch(text):
+                month, day = int(match[1]), int(match[2])
+                date(_LEAP_YEAR, month, day)
+                return MonthDay(month, day)
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                raise self.make_error("invalid")
+            day = date.fromisoformat(text)
+        except ValueError as exc:
+            raise self.make_error("invalid") from exc
         if day >= datetime.now(UTC).date():
             raise self.make_error("future")
         return day
+
+
+class Labels(fields.List):
+    """A card's labels: trimmed, 1..50 characters, at most 20, unique ignoring case.
+
+    A label may hold a comma, so forms repeat the parameter; null means none.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(fields.String(), **kwargs)
+
+    def deserialize(self, value, attr=None, data=None, **kwargs):
+        return super().deserialize([] if value is None else value, attr, data, **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize([] if value is None else value, attr, obj, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return labels.normalize(super()._deserialize(value, attr, data, **kwargs))
+        except labels.InvalidLabels as exc:
+            raise ValidationError(str(exc)) from exc
 
 
 class JsonObject(BlankAsNone, fields.Dict):
@@ -117,14 +168,26 @@ class ContactSchema(Schema):
     id = Id(dump_only=True)
     first_name = Name(required=True)
     last_name = Name(required=True)
-    email = EmailAddress(required=True, metadata={"description": "Unique per owner"})
+    # Required as input; null only on cards that came from elsewhere (API.md §5).
+    email = EmailAddress(required=True, metadata={
+        "description": "Unique per owner; null on some imported cards", "nullable": True})
     phone = PhoneNumber(
         allow_none=True, load_default=None, metadata={"example": "+14155552671"}
     )
-    birthday = PastDate(allow_none=True, load_default=None)
+    birthday = Birthday(
+        allow_none=True, load_default=None,
+        metadata={"pattern": BIRTHDAY_PATTERN, "example": "1990-01-01",
+                  "description": "A past date `YYYY-MM-DD`, or `--MM-DD` without a year"},
+    )
     additional_data = JsonObject(
         allow_none=True, load_default=None,
         metadata={"example": {"company": "Example Corp", "position": "Developer"}},
+    )
+    labels = Labels(
+        load_default=list,
+        metadata={"description": "Trimmed, 1..50 characters each, at most 20, unique "
+                                 "ignoring case; `[]` when none",
+                  "example": ["Family"]},
     )
     created_at = Timestamp(dump_only=True)
     updated_at = Timestamp(dump_only=True)
@@ -142,7 +205,7 @@ class ContactSchema(Schema):
 
 
 def render_contact(card) -> dict:
-    birthday = card.birthday
+    birthday = birthday_of(card)
     data = card.additional_data
     return {
         "id": card.id.hex,
@@ -152,6 +215,7 @@ def render_contact(card) -> dict:
         "phone": card.phone,
         "birthday": birthday.isoformat() if birthday is not None else None,
         "additional_data": dict(data) if data is not None else None,
+        "labels": list(card.labels or ()),
         "created_at": format_timestamp(card.created_at),
         "updated_at": format_timestamp(card.updated_at),
     }
@@ -178,3 +242,42 @@ class UpcomingBirthdayQuerySchema(Schema):
         metadata={"description": "Days from today, 0..366"},
     )
     tz = fields.String(metadata={"description": "IANA time zone for today (default UTC)"})
+
+
+class LabelSchema(Schema):
+    name = fields.String(metadata={"description": "The label's most used spelling",
+                                   "example": "Family"})
+    count = fields.Integer(metadata={"description": "Cards carrying it"})
+
+
+class LabelRenameSchema(Schema):
+    name = Name(required=True, metadata={"description": "The new name (1..50 characters)"})
+
+
+class DuplicateGroupSchema(Schema):
+    reason = fields.String(metadata={"enum": ["email", "phone", "name"]})
+    contacts = fields.Nested(ContactSchema, many=True,
+                             metadata={"description": "Oldest first"})
+
+
+MAX_MERGED = 1000
+
+
+class MergeSchema(Schema):
+    ids = CommaList(Id(), required=True, validate=validate.Length(max=MAX_MERGED),
+                    metadata={"description": "Two or more of your contacts"})
+    into = Id(load_default=None,
+              metadata={"description": "The card that stays, one of `ids`; default the oldest"})
+
+    @validates_schema
+    def _distinct(self, data, **kwargs):
+        """422 before any lookup: two distinct cards, and a kept card among them."""
+        if len(set(data["ids"])) < 2:
+            raise ValidationError("Give at least two distinct contact ids.", "ids")
+        if data["into"] is not None and data["into"] not in data["ids"]:
+            raise ValidationError("Must be one of ids.", "into")
+
+
+class FeedUrlSchema(Schema):
+    url = fields.String(metadata={"description": "The secret URL of your birthday feed; "
+                                                 "no credentials needed"})

@@ -1,7 +1,9 @@
 """The address-book domain: each user's cards, their queries and their writes."""
 
 import uuid
-from datetime import date
+from collections import Counter
+from collections.abc import Callable
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -10,10 +12,10 @@ from .. import changeclock
 from ..database import db, paginate
 from ..http import Conflict, NotFound, Page, PageRequest
 from ..http.caching import invalidate_user
-from . import birthdays, filters
-from .models import Contact, ContactTombstone
+from . import birthdays, filters, labels
+from .models import Contact, ContactLabel, ContactTombstone
 
-FIELDS = ("first_name", "last_name", "email", "phone", "birthday", "additional_data")
+FIELDS = ("first_name", "last_name", "email", "phone", "birthday", "additional_data", "labels")
 
 
 def list_contacts(owner_id: uuid.UUID, page: PageRequest, query: str | None = None,
@@ -25,7 +27,7 @@ def list_contacts(owner_id: uuid.UUID, page: PageRequest, query: str | None = No
 def list_statement(owner_id: uuid.UUID, query: str | None = None,
                    sort: str | None = None) -> sa.Select:
     statement = sa.select(Contact.__table__).where(Contact.owner_id == owner_id)
-    clause = filters.filter_clause(query)
+    clause = filters.filter_clause(query, owner_id)
     if clause is not None:
         statement = statement.where(clause)
     return statement.order_by(*filters.order_by(sort))
@@ -67,13 +69,29 @@ def update_contact(owner_id: uuid.UUID, contact_id: uuid.UUID, data: dict) -> Co
 def delete_contact(owner_id: uuid.UUID, contact_id: uuid.UUID) -> Contact:
     """Delete a card, leaving a tombstone for sync; returns the card as it was."""
     contact = get_contact(owner_id, contact_id)
-    db.session.delete(contact)
-    db.session.flush()  # the card's row lock before the clock's (see changeclock)
-    db.session.add(ContactTombstone(id=contact.id, owner_id=owner_id,
-                                    deleted_at=changeclock.tick()))
+    delete_cards([contact])
     db.session.commit()
     invalidate_user(owner_id)
     return contact
+
+
+def delete_cards(cards: list[Contact], before_stamp: Callable[[], None] | None = None
+                 ) -> datetime:
+    """Delete `cards`, leaving the tombstones (with CardDAV names) sync reports; returns the
+    change clock's stamp for the transaction.
+
+    The rows go first, then `before_stamp` (a merge writes the surviving card there: it may
+    take over a deleted card's address), then the clock, which must be the last lock.
+    """
+    for card in cards:
+        db.session.delete(card)
+    db.session.flush()
+    if before_stamp is not None:
+        before_stamp()
+    stamp = changeclock.tick()
+    db.session.add_all(ContactTombstone(id=card.id, owner_id=card.owner_id, deleted_at=stamp,
+                                        dav_name=card.dav_name) for card in cards)
+    return stamp
 
 
 def upcoming_birthdays(owner_id: uuid.UUID, page: PageRequest, days: int,
@@ -92,8 +110,13 @@ def _commit(owner_id: uuid.UUID, contact: Contact) -> Contact:
     """
     new = contact in db.session.new
     changed = new or db.session.is_modified(contact)
+    # A new card without labels has no index rows to write (nor to delete).
+    relabelled = (sa.inspect(contact).attrs.labels.history.has_changes()
+                  and (contact.labels or not new))
     try:
         db.session.flush()
+        if relabelled:
+            labels.store_labels([contact])
         if changed:
             contact.updated_at = changeclock.tick()
             if new:
@@ -105,3 +128,81 @@ def _commit(owner_id: uuid.UUID, contact: Contact) -> Contact:
         raise Conflict("A contact with this email already exists") from exc
     invalidate_user(owner_id)
     return contact
+
+
+# --- labels ----------------------------------------------------------------------------
+
+def list_labels(owner_id: uuid.UUID, page: PageRequest) -> Page:
+    """The owner's labels, each once in its most used spelling, with its number of cards."""
+    carrying = sa.select(ContactLabel.contact_id).where(ContactLabel.owner_id == owner_id)
+    spellings: dict[str, Counter] = {}
+    for card_labels in db.session.scalars(
+        sa.select(Contact.labels).where(Contact.owner_id == owner_id, Contact.id.in_(carrying))
+    ):
+        for label in card_labels:
+            spellings.setdefault(labels.fold(label), Counter())[label] += 1
+    listed = sorted(
+        ({"name": _most_used(counts), "count": counts.total()} for counts in spellings.values()),
+        key=lambda item: (labels.fold(item["name"]), item["name"]),
+    )
+    return Page(listed[page.skip:page.skip + page.limit], len(listed))
+
+
+def rename_label(owner_id: uuid.UUID, name: str, new_name: str) -> dict:
+    """Rename a label on every card carrying it; a card that also has `new_name` keeps one."""
+    old, new = labels.fold(name), labels.fold(new_name)
+
+    def renamed(card_labels: list[str]) -> list[str]:
+        return labels.normalize(new_name if labels.fold(label) in {old, new} else label
+                                for label in card_labels)
+
+    _relabel(owner_id, name, renamed)
+    count = db.session.scalar(
+        sa.select(sa.func.count()).where(ContactLabel.owner_id == owner_id,
+                                         ContactLabel.folded == new))
+    return {"name": new_name, "count": count}
+
+
+def delete_label(owner_id: uuid.UUID, name: str) -> dict:
+    """Take a label off every card carrying it; answers its name and how many cards had it."""
+    folded, removed = labels.fold(name), Counter()
+
+    def without(card_labels: list[str]) -> list[str]:
+        removed.update(label for label in card_labels if labels.fold(label) == folded)
+        return [label for label in card_labels if labels.fold(label) != folded]
+
+    cards = _relabel(owner_id, name, without)
+    return {"name": _most_used(removed), "count": len(cards)}
+
+
+def _most_used(spellings: Counter) -> str:
+    """The most frequent spelling; ties go to the one that sorts first."""
+    return min(spellings, key=lambda spelling: (-spellings[spelling], spelling))
+
+
+def _relabel(owner_id: uuid.UUID, name: str, change: Callable[[list[str]], list[str]]
+             ) -> list[Contact]:
+    """Apply `change` to the labels of every card carrying `name`, in one transaction."""
+    cards = db.session.scalars(
+        sa.select(Contact)
+        .where(Contact.owner_id == owner_id, labels.has_label(owner_id, [labels.fold(name)]))
+        .order_by(Contact.id)
+        .with_for_update()
+    ).all()
+    if not cards:
+        raise NotFound("Label not found")
+    for card in cards:
+        card.labels = change(card.labels)
+    write_cards(owner_id, cards)
+    return cards
+
+
+def write_cards(owner_id: uuid.UUID, cards: list[Contact]) -> None:
+    """Commit changes to existing `cards`: their label rows, then one change clock stamp."""
+    db.session.flush()
+    labels.store_labels(cards)
+    stamp = changeclock.tick()
+    for card in cards:
+        card.updated_at = stamp
+    db.session.commit()
+    invalidate_user(owner_id)

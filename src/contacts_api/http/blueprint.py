@@ -101,10 +101,10 @@ class Blueprint(flask_smorest.Blueprint):
         security = [{f"{scheme}Auth": []} for scheme in self.auth_schemes]
         return self.doc(security=security)(wrapper)
 
-    def cached(self, timeout: int, vary=None, shared=()):
+    def cached(self, timeout: int, vary=None, shared=(), owner=current_user_id):
         """Cache the GET view's responses per user (see `http.caching`); documents the 304."""
         def decorator(func):
-            wrapper = cached(timeout, vary, shared)(func)
+            wrapper = cached(timeout, vary, shared, owner)(func)
             return self.doc(responses={"304": {"description": "Not Modified (If-None-Match)"}})(
                 wrapper
             )

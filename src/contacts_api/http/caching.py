@@ -123,14 +123,16 @@ def _finish(response, etag: str, hit: bool):
     return response
 
 
-def cached(timeout: int, vary: Callable[[], str] | None = None, shared: tuple[str, ...] = ()):
+def cached(timeout: int, vary: Callable[[], str] | None = None, shared: tuple[str, ...] = (),
+           owner: Callable[[], uuid.UUID] = current_user_id):
     """Cache a GET view's 200 responses per user for `timeout` seconds.
 
     `vary` returns extra key material for responses that depend on more than the
     request (upcoming birthdays depend on today's date); None means it cannot be known
     now, and the response is served uncached. `shared` names scopes besides the user
-    whose writes end the entry too (`NETWORK`). Put it below `login_required`: only
-    authenticated calls are cached.
+    whose writes end the entry too (`NETWORK`). `owner` names the user whose data the
+    response is (the caller; a secret feed URL names its user), and may raise the view's
+    401 or 404. Put it below `login_required`: only authenticated calls are cached.
     """
 
     def decorator(func):
@@ -138,7 +140,7 @@ def cached(timeout: int, vary: Callable[[], str] | None = None, shared: tuple[st
         def wrapper(*args, **kwargs):
             if request.method not in {"GET", "HEAD"}:
                 return func(*args, **kwargs)
-            user_id = current_user_id()
+            user_id = owner()
             extra = vary() if vary else ""
             generation = None
             if extra is not None:
