@@ -63,7 +63,7 @@ class PhoneNumber(BlankAsNone, fields.String):
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-BIRTHDAY_PATTERN = r"^(\d{4}-\d{2}-\d{2}|--\d{2}-\d{2})$"
+MONTH_DAY_PATTERN = r"^--\d{2}-\d{2}$"
 _MONTH_DAY = re.compile(r"--(\d{2})-(\d{2})")
 #: A leap year, so that `--02-29` is a real month-day.
 _LEAP_YEAR = 2000
@@ -176,7 +176,9 @@ class ContactSchema(Schema):
     )
     birthday = Birthday(
         allow_none=True, load_default=None,
-        metadata={"pattern": BIRTHDAY_PATTERN, "example": "1990-01-01",
+        metadata={"anyOf": [{"type": "string", "format": "date"},
+                            {"type": "string", "pattern": MONTH_DAY_PATTERN}],
+                  "example": "1990-01-01",
                   "description": "A past date `YYYY-MM-DD`, or `--MM-DD` without a year"},
     )
     additional_data = JsonObject(

@@ -42,6 +42,15 @@ def field_properties(self, field, ret, **kwargs) -> dict:
         # "Omitted means null" is said by `nullable`; a `default` would make TypeScript
         # generators require the property in request bodies.
         del ret["default"]
+    if "anyOf" in field.metadata:
+        # A field of several forms (a birthday: a date, or a month-day without a year)
+        # is described by its `anyOf` alone, so generators type each form.
+        # OpenAPI 3.0 honours `nullable` only beside a `type`, so each form carries it.
+        for keyword in ("type", "format", "pattern"):
+            ret.pop(keyword, None)
+        if ret.pop("nullable", False):
+            ret["anyOf"] = [{**form, "nullable": True} for form in ret["anyOf"]]
+        return {}
     if isinstance(field, Id):
         pattern = ID_OUTPUT_PATTERN if field.dump_only else ID_INPUT_PATTERN
         return {"type": "string", "pattern": pattern}
