@@ -2,6 +2,6 @@
 
 
 def blueprints():
-    from .views import contacts
+    from .views import contacts, transfer
 
-    return [contacts.blp]
+    return [contacts.blp, transfer.blp]

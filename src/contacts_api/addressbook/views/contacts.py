@@ -54,7 +54,7 @@ def upcoming_birthdays(args, page):
     return service.upcoming_birthdays(current_user_id(), page, args["time_range"], args.get("tz"))
 
 
-@blp.route('/<id("get-upcoming-birthday"):contact_id>', methods=["GET"])
+@blp.route('/<id("get-upcoming-birthday", "import", "export"):contact_id>', methods=["GET"])
 @blp.login_required
 @blp.cached(timeout=SINGLE_TTL)
 @blp.response(200, ContactSchema)
@@ -63,7 +63,7 @@ def get_contact(contact_id):
     return service.get_contact(current_user_id(), contact_id)
 
 
-@blp.route('/<id("get-upcoming-birthday"):contact_id>', methods=["PUT"])
+@blp.route('/<id("get-upcoming-birthday", "import", "export"):contact_id>', methods=["PUT"])
 @blp.login_required
 @blp.arguments(ContactSchema)
 @blp.response(200, ContactSchema)
@@ -72,7 +72,7 @@ def replace_contact(data, contact_id):
     return service.replace_contact(current_user_id(), contact_id, data)
 
 
-@blp.route('/<id("get-upcoming-birthday"):contact_id>', methods=["PATCH"])
+@blp.route('/<id("get-upcoming-birthday", "import", "export"):contact_id>', methods=["PATCH"])
 @blp.login_required
 @blp.arguments(ContactPatchSchema(partial=True))
 @blp.response(200, ContactSchema)
@@ -81,7 +81,7 @@ def update_contact(data, contact_id):
     return service.update_contact(current_user_id(), contact_id, data)
 
 
-@blp.route('/<id("get-upcoming-birthday"):contact_id>', methods=["DELETE"])
+@blp.route('/<id("get-upcoming-birthday", "import", "export"):contact_id>', methods=["DELETE"])
 @blp.login_required
 @blp.response(200, ContactSchema)
 def delete_contact(contact_id):
