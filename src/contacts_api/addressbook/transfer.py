@@ -10,7 +10,7 @@ import csv
 import io
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 
 import sqlalchemy as sa
@@ -86,8 +86,12 @@ def read_cards(data: bytes, region: str | None) -> Iterator:
 
 
 def import_cards(owner_id: uuid.UUID, data: bytes, *, dry_run: bool = False,
-                 on_conflict: str = "skip", region: str | None = None) -> dict:
-    """Add the file's cards to the book, or update the ones they match; one transaction."""
+                 on_conflict: str = "skip", region: str | None = None,
+                 progress: Callable[[int], None] | None = None) -> dict:
+    """Add the file's cards to the book, or update the ones they match; one transaction.
+
+    `progress(n)` (the CLI's progress bar) is told as each card is placed.
+    """
     cards = read_cards(data, region)
     book = Book.load(owner_id, [card for card in cards if isinstance(card, vcard.ParsedCard)])
     results = []
@@ -103,6 +107,8 @@ def import_cards(owner_id: uuid.UUID, data: bytes, *, dry_run: bool = False,
         if card.warnings:
             result["warnings"] = card.warnings
         results.append(result)
+        if progress is not None:
+            progress(1)
     if dry_run:
         db.session.rollback()
     else:
@@ -156,24 +162,32 @@ def _columns(values: dict) -> dict:
     }
 
 
-def export_cards(owner_id: uuid.UUID, fmt: str = "vcard", version: str | None = None,
+def export_cards(owner_id: uuid.UUID, fmt: str = "vcard", version: str = "4.0",
                  query: str | None = None) -> Iterator[str]:
-    """The owner's cards (matching `query`) as vCard or CSV text, in batches.
+    """The owner's cards (matching `query`) as vCard or CSV text, in batches."""
+    return (text for _count, text in export_batches(owner_id, fmt, version, query))
 
-    The statement is built (and `query` checked) at once; rows are then read in batches
-    from a server-side cursor, so memory does not grow with the book.
-    """
+
+def export_batches(owner_id: uuid.UUID, fmt: str = "vcard", version: str = "4.0",
+                   query: str | None = None) -> Iterator[tuple[int, str]]:
+    """(cards, text) per batch. The statement is built (and `query` checked) at once; rows
+    are then read from a server-side cursor, so memory does not grow with the book."""
     statement = service.list_statement(owner_id, query)
 
-    def batches() -> Iterator[str]:
+    def batches() -> Iterator[tuple[int, str]]:
         if fmt == "csv":
-            yield csvformat.header()
+            yield 0, csvformat.header()
         rows = db.session.execute(statement.execution_options(yield_per=EXPORT_BATCH))
         for partition in rows.partitions():
             if fmt == "csv":
-                yield "".join(csvformat.row(row) for row in partition)
+                yield len(partition), "".join(csvformat.row(row) for row in partition)
             else:
-                yield "".join(vcard.render_card(row, version or "4.0") for row in partition)
+                yield len(partition), "".join(vcard.render_card(row, version)
+                                              for row in partition)
 
     return batches()
 
+
+def count_cards(owner_id: uuid.UUID, query: str | None = None) -> int:
+    statement = service.list_statement(owner_id, query).order_by(None)
+    return db.session.scalar(sa.select(sa.func.count()).select_from(statement.subquery()))
