@@ -270,7 +270,7 @@ def test_one_bad_card_fails_alone():
         "Three",
         CardFailure("no_name", "The card has no name (N or FN)"),
         CardFailure("malformed",
-                    "Unreadable vCard: At line 4: Failed to parse line: this line has no colon"),
+                    "Unreadable vCard: cannot read the line 'this line has no colon'"),
         CardFailure("malformed", "The card has no END:VCARD"),
     ]
 

@@ -214,8 +214,9 @@ def pick_emails(values, warnings: list) -> tuple[str | None, list[str]]:
         value = value.strip()
         if not value:
             continue
-        valid = _valid_email(value)
-        if valid is None:
+        # Only until one is valid: the others are kept as written, checked or not.
+        valid = _valid_email(value) if primary is None else None
+        if primary is None and valid is None:
             warnings.append(f"EMAIL {value[:100]!r} is not a valid address")
         if primary is None and valid is not None:
             primary = valid

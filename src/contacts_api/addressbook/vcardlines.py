@@ -41,9 +41,12 @@ class Line:
 def read_lines(block: str) -> list[Line]:
     """The card's content lines, unfolded, quoted-printable decoded, in their order."""
     lines = []
-    try:
-        for text, number in getLogicalLines(io.StringIO(block)):
-            name, pairs, value, group = parseLine(text, number)
+    # vobject's quoted-printable aware reader goes line by line in Python; the other one is
+    # one regular expression, 3x faster, and right for every card without QP.
+    quoted_printable = "QUOTED-PRINTABLE" in block.upper()
+    for text, _number in getLogicalLines(io.StringIO(block), quoted_printable):
+        try:
+            name, pairs, value, group = parseLine(text)
             params: dict[str, list[str]] = {}
             for pair in pairs:
                 if len(pair) == 1:
@@ -52,13 +55,15 @@ def read_lines(block: str) -> list[Line]:
                             pair[0]]
                 params.setdefault(pair[0].upper(), []).extend(pair[1:])
             lines.append(Line(name.upper(), _decoded(value, params), params, group))
-    except (VObjectError, ValueError, LookupError) as exc:
-        raise Malformed(_first_line(str(exc))) from exc
+        except (VObjectError, ValueError, LookupError) as exc:
+            raise Malformed(f"cannot read the line {text[:80]!r}") from exc
     return lines
 
 
 def _decoded(value: str, params: dict) -> str:
     """A quoted-printable value decoded (its CHARSET too): what we write is plain UTF-8."""
+    if not params:
+        return value
     charset = (params.pop("CHARSET", None) or ["utf-8"])[0]
     encoding = params.get("ENCODING", [])
     if not any(e.upper() == "QUOTED-PRINTABLE" for e in encoding):
@@ -67,10 +72,6 @@ def _decoded(value: str, params: dict) -> str:
     if not params["ENCODING"]:
         del params["ENCODING"]
     return codecs.decode(value.encode("utf-8"), "quoted-printable").decode(charset)
-
-
-def _first_line(message: str) -> str:
-    return message.splitlines()[0][:200] if message else "unreadable line"
 
 
 def unescape(value: str) -> str:
@@ -133,8 +134,7 @@ def drop_preference(line: Line) -> None:
 
 
 def convert(line: Line, version: str) -> Line:
-    """A copy of `line` as `version` writes it; unchanged where both versions agree."""
-    line = copy(line)
+    """`line`, changed in place to what `version` writes; unchanged where versions agree."""
     if "PREF" in types(line) and version == "4.0":
         drop_preference(line)
         line.params["PREF"] = ["1"]
@@ -182,6 +182,8 @@ def fold(text: str, octets: int = 75) -> str:
     non-ASCII characters (over 75 octets) goes out unfolded, and it walks every character
     of a base64 photo in Python.
     """
+    if len(text) < octets and (text.isascii() or len(text.encode()) <= octets):
+        return text + "\r\n"
     if text.isascii():
         parts = [text[:octets]] + [text[i:i + octets - 1]
                                    for i in range(octets, len(text), octets - 1)]
