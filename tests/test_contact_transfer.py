@@ -356,7 +356,7 @@ class TestExport:
         text = export(client, auth_headers, query="last_name:eq:Appleseed").replace("\r\n ", "")
         assert "N:Appleseed;John;;;\r\nFN:John Appleseed\r\n" in text
         assert "\r\nPHOTO:data:image/jpeg;base64,/9j/4AAQ" in text
-        assert "\r\nX-SOCIALPROFILE;TYPE=twitter:https://twitter.com/johnny\r\n" in text
+        assert "\r\nX-SOCIALPROFILE;type=twitter:https://twitter.com/johnny\r\n" in text
         three = export(client, auth_headers, version="3.0", query="last_name:eq:Appleseed")
         assert "\r\nPHOTO;ENCODING=b;TYPE=JPEG:/9j/4AAQ" in three
 

@@ -28,6 +28,16 @@ def our_uid(card_id: uuid.UUID) -> str:
     return f"urn:uuid:{card_id}"
 
 
+def _rows(owner_id: uuid.UUID, column, values: set) -> dict:
+    """The owner's rows whose `column` is in `values`, by id, in chunks of `IN` lists."""
+    values, rows = sorted(values, key=str), {}
+    for start in range(0, len(values), _CHUNK):
+        statement = sa.select(_CARDS).where(_CARDS.c.owner_id == owner_id,
+                                            column.in_(values[start:start + _CHUNK]))
+        rows.update((row.id, row) for row in db.session.execute(statement))
+    return rows
+
+
 def _name_key(values: dict) -> tuple:
     return values["first_name"].casefold(), values["last_name"].casefold(), values["phone"]
 
@@ -50,27 +60,29 @@ class Book:
     @classmethod
     def load(cls, owner_id: uuid.UUID, cards: list) -> "Book":
         """The book's cards sharing a UID, an email or (cards without one) a first name with
-        `cards`, read with `IN` lists on indexed columns rather than the whole book."""
-        wanted: dict = {_CARDS.c.uid: set(), _CARDS.c.id: set(),
-                        sa.func.lower(_CARDS.c.email): set(), _CARDS.c.first_name: set()}
-        keys = list(wanted)
+        `cards`, read with `IN` lists on indexed columns rather than the whole book.
+
+        UIDs first: a re-imported card found by its UID, with the same email, needs no second
+        look-up (that halves the rows a re-import reads)."""
+        uids, ids = set(), set()
+        for card in cards:
+            uid = card.fields["uid"]
+            if uid:
+                uids.add(uid)
+                if uid.startswith("urn:uuid:") and parse_id(uid[9:]):
+                    ids.add(parse_id(uid[9:]))
+        rows = _rows(owner_id, _CARDS.c.uid, uids) | _rows(owner_id, _CARDS.c.id, ids)
+        known = {key: row.email.lower() if row.email else None for row in rows.values()
+                 for key in (row.uid, our_uid(row.id)) if key}
+        emails, names = set(), set()
         for card in cards:
             fields = card.fields
-            if fields["uid"]:
-                wanted[keys[0]].add(fields["uid"])
-                if fields["uid"].startswith("urn:uuid:") and parse_id(fields["uid"][9:]):
-                    wanted[keys[1]].add(parse_id(fields["uid"][9:]))
-            if fields["email"]:
-                wanted[keys[2]].add(fields["email"].lower())
-            else:
-                wanted[keys[3]].add(fields["first_name"])
-        rows = {}
-        for column, values in wanted.items():
-            values = sorted(values, key=str)
-            for start in range(0, len(values), _CHUNK):
-                statement = sa.select(_CARDS).where(_CARDS.c.owner_id == owner_id,
-                                                    column.in_(values[start:start + _CHUNK]))
-                rows.update((row.id, row) for row in db.session.execute(statement))
+            if not fields["email"]:
+                names.add(fields["first_name"])
+            elif known.get(fields["uid"]) != fields["email"].lower():
+                emails.add(fields["email"].lower())
+        rows |= _rows(owner_id, sa.func.lower(_CARDS.c.email), emails)
+        rows |= _rows(owner_id, _CARDS.c.first_name, names)
         return cls(owner_id, rows.values())
 
     def place(self, card: vcard.ParsedCard, update: bool) -> tuple[str, uuid.UUID]:
