@@ -14,6 +14,7 @@ from ..http.fields import format_timestamp
 from .models import birthday_of
 from .vcard import (
     MAPPED_KEYS,
+    SINGLE,
     CardFailure,
     ParsedCard,
     clean_labels,
@@ -98,7 +99,7 @@ def _card(kind: str, cells: dict, region: str | None) -> ParsedCard | CardFailur
     if kind == "ours":
         first, last = get("first_name"), get("last_name")
         emails, phones, labels = many("email", "emails"), many("phone", "phones"), many("labels")
-        birthday, data_keys = get("birthday"), {key: key for key in MAPPED_KEYS[:6]}
+        birthday, data_keys = get("birthday"), {key: key for key in SINGLE.values()}
     elif kind == "google":
         first, last = get("First Name", "Given Name"), get("Last Name", "Family Name")
         emails = many(*(f"E-mail {i} - Value" for i in range(1, 10)))

@@ -174,16 +174,26 @@ class UpcomingBirthdayQuerySchema(Schema):
     tz = fields.String(metadata={"description": "IANA time zone for today (default UTC)"})
 
 
+class Region(fields.String):
+    """A country whose national phone numbers `phonenumbers` reads, any case (`us` → `US`)."""
+
+    default_error_messages = {"region": "Must be an ISO 3166 country code, e.g. US."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        region = super()._deserialize(value, attr, data, **kwargs).strip().upper()
+        if region not in phonenumbers.SUPPORTED_REGIONS:
+            raise self.make_error("region")
+        return region
+
+
 class ImportQuerySchema(Schema):
     dry_run = fields.Boolean(load_default=False,
                              metadata={"description": "Validate and report; write nothing"})
     on_conflict = fields.String(
         load_default="skip", validate=validate.OneOf(["skip", "update"]),
         metadata={"description": "What to do with a card that matches one in the book"})
-    region = fields.String(
-        validate=validate.OneOf(sorted(phonenumbers.SUPPORTED_REGIONS)),
-        metadata={"description": "ISO 3166 country (e.g. `US`) for numbers written without "
-                                 "a country code"})
+    region = Region(metadata={"description": "ISO 3166 country (e.g. `US`) for numbers "
+                                             "written without a country code"})
 
 
 class ImportResultSchema(Schema):
