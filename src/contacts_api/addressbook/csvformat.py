@@ -11,12 +11,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from ..http.fields import format_timestamp
-from .models import birthday_of
-from .vcard import (
-    MAPPED_KEYS,
-    SINGLE,
-    CardFailure,
-    ParsedCard,
+from .cardvalues import (
     clean_labels,
     fit_names,
     parse_birthday,
@@ -24,6 +19,8 @@ from .vcard import (
     pick_phones,
     split_name,
 )
+from .models import birthday_of
+from .vcard import MAPPED_KEYS, SINGLE, CardFailure, ParsedCard
 
 #: Our columns, in order; the first four tell our own export apart from others.
 COLUMNS = ("id", "first_name", "last_name", "email", "phone", "birthday", "labels",
