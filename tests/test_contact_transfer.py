@@ -387,6 +387,18 @@ class TestExport:
                             "'+14155552671", "", "", "", "", "''=already quoted"]
         assert not any(cell.startswith(("=", "+", "-", "@")) for cell in row)
 
+    def test_additional_data_of_any_shape(self, client, auth_headers):
+        """`additional_data` set through JSON may hold anything under the mapped keys."""
+        add(client, auth_headers, additional_data={
+            "emails": "not-a-list", "phones": [1, "+14155552671"], "company": {"x": 1},
+            "note": 5})
+        text = export(client, auth_headers).replace("\r\n ", "")
+        assert "\r\nTEL;VALUE=uri:tel:+14155552671\r\n" in text
+        assert "not-a-list" not in text and "ORG" not in text and "NOTE" not in text
+        # CSV cells are text: scalars are written as they read, objects are left out.
+        row = export(client, auth_headers, format="csv").splitlines()[1]
+        assert ",,,,,,5,,,,not-a-list,1 ::: +14155552671,urn:uuid:" in row
+
     def test_query_filters_and_only_my_cards(self, client, auth_headers, make_user, bearer):
         add(client, auth_headers, first_name="Ann", email="ann@example.com")
         add(client, auth_headers, first_name="Bob", email="bob@example.com")

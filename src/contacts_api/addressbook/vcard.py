@@ -191,8 +191,9 @@ def render_card(card, version: str | None = None) -> str:
     data = card.additional_data or {}
     lines, dropped = _render_names(by_name, first, last)
     for name, values, same, make in (
-        ("EMAIL", [card.email, *data.get("emails", [])], props.same_email, props.new_email),
-        ("TEL", [card.phone, *data.get("phones", [])], props.same_phone, props.new_phone),
+        ("EMAIL", [card.email, *_strings(data.get("emails"))], props.same_email,
+         props.new_email),
+        ("TEL", [card.phone, *_strings(data.get("phones"))], props.same_phone, props.new_phone),
     ):
         written, unused = _render_many(by_name.get(name, []), values, same,
                                        lambda value, make=make: make(value, target))
@@ -228,15 +229,14 @@ def render_card(card, version: str | None = None) -> str:
 
 def _render_names(by_name: dict, first: str, last: str) -> tuple[list, list]:
     stored = by_name.get("N", []) + by_name.get("FN", [])
+    full = " ".join(part for part in (first, last) if part)
     if stored and props.names(by_name) == (first, last):
-        full = " ".join(part for part in (first, last) if part)
         lines = [copy(line) for line in stored]
         if "N" not in by_name:
             lines.insert(0, new_line("N", f"{escape(last)};{escape(first)};;;"))
         if "FN" not in by_name:
             lines.append(new_line("FN", escape(full)))
         return lines, []
-    full = " ".join(part for part in (first, last) if part)
     return [new_line("N", f"{escape(last)};{escape(first)};;;"),
             new_line("FN", escape(full))], stored
 
@@ -246,7 +246,7 @@ def _render_many(stored: list, values: list, same, make) -> tuple[list, list]:
     preferred one as `props.by_preference` reads it back. Returns (lines, stored lines unused)."""
     remaining, lines = list(stored), []
     for value in values:
-        if not value or not isinstance(value, str):
+        if not value:
             continue
         match = next((line for line in remaining if same(line, value)), None)
         if match is not None:
@@ -262,6 +262,12 @@ def _render_one(stored: list, stored_value, value, make) -> list:
     if stored and stored_value == value:
         return [copy(stored[0])]
     return [make(value)] if value is not None else []
+
+
+def _strings(value) -> list[str]:
+    """A list of strings from `additional_data` (set through the JSON API, so it may be
+    anything)."""
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
 
 
 def _text_value(value) -> str | None:
