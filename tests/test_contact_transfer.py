@@ -168,6 +168,16 @@ class TestImport:
         assert book[bob]["first_name"] == "Bobby"
         assert book[cy]["additional_data"] == {"note": "same name and phone"}
 
+    def test_a_change_in_an_unmapped_property_is_an_update(self, client, auth_headers):
+        card = ["N:Doe;Jane;;;", "UID:u-9", "EMAIL:jane@example.com"]
+        (jane,) = ids_of(imported(client, auth_headers, vcf([*card, "X-MOOD:happy"])))
+        same = imported(client, auth_headers, vcf([*card, "X-MOOD:happy"]), on_conflict="update")
+        changed = imported(client, auth_headers, vcf([*card, "X-MOOD:sleepy"]),
+                           on_conflict="update")
+        assert (statuses(same), statuses(changed)) == (["skipped"], ["updated"])
+        assert ids_of(changed) == [jane]
+        assert "\r\nX-MOOD:sleepy\r\n" in export(client, auth_headers)
+
     def test_update_keeps_the_users_own_additional_data(self, client, auth_headers):
         card = add(client, auth_headers, additional_data={"company": "Old", "pet": "cat"})
         imported(client, auth_headers, vcf(["N:Doe;John;;;", "EMAIL:john@example.com",
