@@ -30,9 +30,9 @@ def import_command(file, login, dry_run, on_conflict, region):
     """Import a vCard (3.0/4.0) or CSV (this API's, Google, Outlook) FILE."""
     owner_id = _user_id(login)
     data = file.read()
-    with click.progressbar(length=max(data.upper().count(b"BEGIN:VCARD"),
-                                      data.count(b"\n")) or 1,
-                           label="Importing", file=sys.stderr) as bar:
+    # Cards in a vCard file, else (CSV) about one per line.
+    cards = data.upper().count(b"BEGIN:VCARD") or data.count(b"\n") or 1
+    with click.progressbar(length=cards, label="Importing", file=sys.stderr) as bar:
         try:
             report = transfer.import_cards(owner_id, data, dry_run=dry_run,
                                            on_conflict=on_conflict,
