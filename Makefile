@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app contacts_api
 PORT ?= 8000
 
-.PHONY: install run test lint loadtest clean bench bench-scale bench-suggestions wrk
+.PHONY: install run test lint loadtest clean bench bench-scale bench-suggestions bench-transfer wrk
 
 # Benchmark data and load (see docs/performance.md).
 BENCH_USERS ?= 1000
@@ -55,6 +55,9 @@ bench: install wrk
 
 bench-scale: install wrk
 	$(BENCH_ENV) $(BIN)/python bench/run.py --scale
+
+bench-transfer: install
+	$(BENCH_ENV) $(BIN)/python bench/run.py --transfer
 
 bench-suggestions: install wrk
 	$(BENCH_ENV) BENCH_DATABASE_URL=$(BENCH_GRAPH_DATABASE_URL) $(BIN)/python bench/run.py --suggestions

@@ -4,6 +4,7 @@
     python bench/run.py --scale    # list/filter/birthdays at 10k and at 1M cards, with EXPLAIN
     python bench/run.py --only "create card"   # the floor and the named scenarios only
     python bench/run.py --suggestions  # POST /1/suggestions alone, 200 contacts, 100k users
+    python bench/run.py --transfer     # import 10,000 cards (vCard), export them, worker RSS
 
 The app runs as in production (APP_ENV=production, gunicorn.conf.py, 2 workers) on the
 PostgreSQL database BENCH_DATABASE_URL and Redis BENCH_REDIS_URL; a second instance runs
@@ -173,14 +174,15 @@ class Server:
     the router's connections by load.
     """
 
-    def __init__(self, name: str, target: str, **extra_env):
+    def __init__(self, name: str, target: str, workers: int | None = None, **extra_env):
         self.name = name
         self.port = free_port()
+        self.worker_count = workers or SETTINGS["workers"]
         RESULTS.mkdir(parents=True, exist_ok=True)
         self.log = open(RESULTS / f"{name}.log", "w")  # noqa: SIM115
         self.process = subprocess.Popen(
             [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "--pythonpath", "bench",
-             "--bind", f"127.0.0.1:{self.port}", "--workers", str(SETTINGS["workers"]),
+             "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.worker_count),
              "--reuse-port", target],
             cwd=ROOT, env=app_environment(**extra_env), stdout=self.log, stderr=self.log,
         )
@@ -197,7 +199,7 @@ class Server:
                 raise SystemExit(f"{self.name} exited; see {self.log.name}")
             try:
                 urllib.request.urlopen(self.url + path, timeout=2)  # noqa: S310
-                if self.listening_sockets() == SETTINGS["workers"]:
+                if self.listening_sockets() == self.worker_count:
                     return
             except (urllib.error.URLError, ConnectionError):
                 pass
@@ -552,11 +554,81 @@ def suggestions() -> None:
     write("suggestions", {"results": [result], "users": users, "contacts": GRAPH_CONTACTS})
 
 
+TRANSFER_CARDS = 10_000
+
+
+def vcard_file(count: int, start: int = 0) -> bytes:
+    """`count` realistic vCard 3.0 cards (names, two emails, two phones, birthday, address,
+    note, labels, UID), as a phone exports them."""
+    cards = []
+    for n in range(start, start + count):
+        cards.append("\r\n".join((
+            "BEGIN:VCARD", "VERSION:3.0", f"N:Transfer{n};Zoë;;;", f"FN:Zoë Transfer{n}",
+            f"item1.EMAIL;type=INTERNET;type=pref:transfer-{n}@example.com",
+            "item1.X-ABLabel:_$!<Home>!$_", f"EMAIL;type=WORK:zoe.{n}@work.example.org",
+            f"TEL;type=CELL;type=pref:+1 415 555 {n % 10000:04d}",
+            f"TEL;type=WORK:+1 212 555 {n % 10000:04d}",
+            f"BDAY:19{n % 90 + 10:02d}-{n % 12 + 1:02d}-{n % 28 + 1:02d}",
+            "ORG:Example Corp;Research", "TITLE:Engineer",
+            "item2.ADR;type=HOME:;;1 Main Street;Springfield;IL;62701;United States",
+            "NOTE:Met at the conference\\, talked about address books.",
+            "CATEGORIES:Friends,Work", f"UID:bench-transfer-{n}", "END:VCARD", "")))
+    return "".join(cards).encode()
+
+
+def transfer() -> None:
+    """`POST /api/contacts/import` of 10,000 cards, then `GET /api/contacts/export` of them
+    (vCard 4.0 and CSV), then of 20,000: elapsed seconds and the one worker's RSS before and
+    after each export (a streamed export must not grow with the book)."""
+    prepare_data(SETTINGS["users"], SETTINGS["cards"], SETTINGS["contacts"])
+    with engine().begin() as connection:
+        connection.execute(sa.text(
+            "DELETE FROM contacts WHERE owner_id = (SELECT id FROM users WHERE username = :w)"
+            " AND email LIKE 'transfer-%'"), {"w": WRITER})
+    server = Server("app-transfer", "wsgi:app", workers=1)
+    results = []
+
+    def timed(name: str, method: str, path: str, body: bytes | None = None) -> None:
+        rss = server.worker_memory_mib()[0]["rss"]
+        started = time.perf_counter()
+        status, answer = call(server.url + path, method, headers, body)
+        elapsed = time.perf_counter() - started
+        if status != 200:
+            raise SystemExit(f"{name}: {status} {answer[:300]!r}")
+        after = server.worker_memory_mib()[0]["rss"]
+        results.append({"name": name, "seconds": round(elapsed, 2), "bytes": len(answer),
+                        "rss_before_mib": rss, "rss_after_mib": after})
+        print(f"  {name:<34} {elapsed:6.2f} s  {len(answer) / 2**20:6.1f} MiB  "
+              f"worker RSS {rss} -> {after} MiB", flush=True)
+
+    try:
+        server.wait("/api/healthchecker")
+        headers = {"Authorization": f"Bearer {login(server.url, WRITER)}",
+                   "Content-Type": "text/vcard"}
+        print(f"--- {TRANSFER_CARDS} cards into {WRITER}'s book, one worker")
+        timed("import 10,000 (vCard 3.0)", "POST", "/api/contacts/import",
+              vcard_file(TRANSFER_CARDS))
+        timed("import again, update (no change)", "POST",
+              "/api/contacts/import?on_conflict=update", vcard_file(TRANSFER_CARDS))
+        for label in ("10,000", "20,000"):
+            query = "query=email:startswith:transfer-"
+            timed(f"export {label} (vCard 4.0)", "GET", f"/api/contacts/export?{query}")
+            timed(f"export {label} (CSV)", "GET", f"/api/contacts/export?format=csv&{query}")
+            if label == "10,000":
+                timed("import 10,000 more", "POST", "/api/contacts/import",
+                      vcard_file(TRANSFER_CARDS, TRANSFER_CARDS))
+    finally:
+        server.stop()
+    write("transfer", {"results": results})
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", action="store_true", help="the 10k / 1M cards scale run")
     parser.add_argument("--suggestions", action="store_true",
                         help="POST /1/suggestions alone, in a 100k-user graph")
+    parser.add_argument("--transfer", action="store_true",
+                        help="import and export 10,000 cards, timed, with the worker's RSS")
     parser.add_argument("--only", action="append", default=[], metavar="SCENARIO",
                         help="run this scenario (by its printed name) and the floor; repeatable")
     arguments = parser.parse_args()
@@ -564,5 +636,9 @@ if __name__ == "__main__":
         scale()
     elif arguments.suggestions:
         suggestions()
+    elif arguments.transfer:
+        transfer()
     else:
         bench(arguments.only)
+        if not arguments.only:
+            transfer()

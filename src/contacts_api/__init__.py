@@ -116,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from .accounts.cli import users_cli
+    from .addressbook.cli import contacts_cli
     from .cli import cache_cli
     from .network.cli import legal_cli, suggestions_cli
     from .seed import seed_command
@@ -125,3 +126,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(legal_cli)
     app.cli.add_command(cache_cli)
     app.cli.add_command(seed_command)
+    app.cli.add_command(contacts_cli)

@@ -2,6 +2,6 @@
 
 
 def blueprints():
-    from .views import birthday_feed, contacts, duplicates, labels
+    from .views import birthday_feed, contacts, duplicates, labels, transfer
 
-    return [contacts.blp, labels.blp, duplicates.blp, birthday_feed.blp]
+    return [contacts.blp, labels.blp, duplicates.blp, birthday_feed.blp, transfer.blp]

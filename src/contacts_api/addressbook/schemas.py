@@ -283,3 +283,53 @@ class MergeSchema(Schema):
 class FeedUrlSchema(Schema):
     url = fields.String(metadata={"description": "The secret URL of your birthday feed; "
                                                  "no credentials needed"})
+
+
+class Region(fields.String):
+    """A country whose national phone numbers `phonenumbers` reads, any case (`us` → `US`)."""
+
+    default_error_messages = {"region": "Must be an ISO 3166 country code, e.g. US."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        region = super()._deserialize(value, attr, data, **kwargs).strip().upper()
+        if region not in phonenumbers.SUPPORTED_REGIONS:
+            raise self.make_error("region")
+        return region
+
+
+class ImportQuerySchema(Schema):
+    dry_run = fields.Boolean(load_default=False,
+                             metadata={"description": "Validate and report; write nothing"})
+    on_conflict = fields.String(
+        load_default="skip", validate=validate.OneOf(["skip", "update"]),
+        metadata={"description": "What to do with a card that matches one in the book"})
+    region = Region(metadata={"description": "ISO 3166 country (e.g. `US`) for numbers "
+                                             "written without a country code"})
+
+
+class ImportResultSchema(Schema):
+    index = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(
+        ["created", "updated", "skipped", "failed"]))
+    id = Id(allow_none=True)
+    error = fields.String(metadata={"description": "failed only: `malformed` or `no_name`"})
+    detail = fields.String(metadata={"description": "failed only"})
+    warnings = fields.List(fields.String(), metadata={"description": "values that could not "
+                                                      "be mapped, left empty, kept in the card"})
+
+
+class ImportReportSchema(Schema):
+    dry_run = fields.Boolean(required=True)
+    created = fields.Integer(required=True)
+    updated = fields.Integer(required=True)
+    skipped = fields.Integer(required=True)
+    failed = fields.Integer(required=True)
+    results = fields.List(fields.Nested(ImportResultSchema), required=True)
+
+
+class ExportQuerySchema(Schema):
+    format = fields.String(load_default="vcard", validate=validate.OneOf(["vcard", "csv"]))
+    version = fields.String(load_default="4.0", validate=validate.OneOf(["3.0", "4.0"]),
+                            metadata={"description": "vCard version (format=vcard)"})
+    query = fields.String(
+        metadata={"description": "Only the cards matching this filter (as in the list)"})

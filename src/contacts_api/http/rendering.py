@@ -31,3 +31,12 @@ class OrjsonProvider(JSONProvider):
         return self._app.response_class(
             body, content_type=PRETTY_CONTENT_TYPE if pretty else JSON_CONTENT_TYPE
         )
+
+
+def attachment(chunks, content_type: str, filename: str):
+    """A streamed download: `chunks` (an iterator of text) are sent as they are made, with
+    the request context kept for them, so a large export never sits in memory whole."""
+    from flask import Response, stream_with_context
+
+    return Response(stream_with_context(chunks), content_type=content_type,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -18,7 +18,8 @@ SINGLE_TTL = LIST_TTL = 10
 BIRTHDAYS_TTL = 3600
 #: The static paths beside `/<id>`: their other methods are 405s, not invalid ids.
 SIBLINGS = ", ".join(repr(name) for name in (
-    "get-upcoming-birthday", "labels", "duplicates", "merge", "birthdays.ics"))
+    "get-upcoming-birthday", "labels", "duplicates", "merge", "birthdays.ics", "import",
+    "export"))
 
 
 def local_date() -> str:
