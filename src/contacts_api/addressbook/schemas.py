@@ -267,7 +267,8 @@ MAX_MERGED = 1000
 
 class MergeSchema(Schema):
     ids = CommaList(Id(), required=True, validate=validate.Length(max=MAX_MERGED),
-                    metadata={"description": "Two or more of your contacts"})
+                    metadata={"description": "Two or more of your contacts", "minItems": 2,
+                              "uniqueItems": True})
     into = Id(load_default=None,
               metadata={"description": "The card that stays, one of `ids`; default the oldest"})
 
@@ -303,7 +304,8 @@ class ImportQuerySchema(Schema):
     on_conflict = fields.String(
         load_default="skip", validate=validate.OneOf(["skip", "update"]),
         metadata={"description": "What to do with a card that matches one in the book"})
-    region = Region(metadata={"description": "ISO 3166 country (e.g. `US`) for numbers "
+    region = Region(metadata={"pattern": "^[A-Za-z]{2}$",
+                              "description": "ISO 3166 country (e.g. `US`) for numbers "
                                              "written without a country code"})
 
 
