@@ -70,7 +70,7 @@ def delete_contact(owner_id: uuid.UUID, contact_id: uuid.UUID) -> Contact:
     db.session.delete(contact)
     db.session.flush()  # the card's row lock before the clock's (see changeclock)
     db.session.add(ContactTombstone(id=contact.id, owner_id=owner_id,
-                                    deleted_at=changeclock.tick()))
+                                    deleted_at=changeclock.tick(), dav_name=contact.dav_name))
     db.session.commit()
     invalidate_user(owner_id)
     return contact

@@ -1,0 +1,252 @@
+"""The CardDAV domain: the caller's cards by resource name, their ETags, the book's sync
+tokens, and writes through the vCard mapping of API.md §5.
+
+Sync tokens come from the change clock (see `changeclock` and `network/sync.py`): a
+token is the latest stamp of the owner's book (cards' `updated_at`, tombstones'
+`deleted_at`) as of a watermark `W`, and a sync from token `T` reports the changes
+stamped in `(T, W]`. Every change stamped at or before `W` has committed when it is
+read, and every later one is stamped after `W`, so nothing committed while a REPORT
+runs is lost; a book nobody changed keeps its token, so a client's next sync is empty.
+"""
+
+import hashlib
+import hmac
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import ETags
+
+from .. import changeclock
+from ..addressbook import service as addressbook
+from ..addressbook import vcard
+from ..addressbook.labels import store_labels
+from ..addressbook.models import Contact, ContactTombstone
+from ..database import db
+from ..http.caching import invalidate_user
+from .errors import DavError
+
+SUFFIX = ".vcf"
+MAX_NAME_LENGTH = 255
+VALID_SYNC_TOKEN = "{DAV:}valid-sync-token"  # noqa: S105 - a condition, not a secret
+VALID_ADDRESS_DATA = "{urn:ietf:params:xml:ns:carddav}valid-address-data"
+SUPPORTED_ADDRESS_DATA = "{urn:ietf:params:xml:ns:carddav}supported-address-data"
+TOKEN_PREFIX = "urn:x-contacts-api:sync:"  # noqa: S105 - not a secret
+#: What PROPFIND and sync-collection list of a card: enough for its href and ETag.
+LISTED = (Contact.id, Contact.dav_name, Contact.updated_at)
+#: The columns the mapping writes; labels also get their index rows (`store_labels`).
+MAPPED = ("first_name", "last_name", "email", "phone", "birthday", "additional_data",
+          "labels", "uid")
+
+
+def resource_name(card) -> str:
+    """A card's name in the collection: the client's choice, else `<id>.vcf`."""
+    return card.dav_name or f"{card.id.hex}{SUFFIX}"
+
+
+def etag(card) -> str:
+    """Changes with every write of the card: the change clock stamps each one."""
+    stamp = changeclock.to_microseconds(card.updated_at).to_bytes(8, "big", signed=True)
+    return hashlib.blake2b(card.id.bytes + stamp, digest_size=12).hexdigest()
+
+
+def _named(name: str) -> sa.ColumnElement[bool]:
+    """The card called `name`: by its client-chosen name, or `<id>.vcf` for one without."""
+    clause = Contact.dav_name == name
+    stem = name.removesuffix(SUFFIX)
+    if name.endswith(SUFFIX) and len(stem) == 32:
+        try:
+            card_id = uuid.UUID(hex=stem)
+        except ValueError:
+            return clause
+        return sa.or_(clause, sa.and_(Contact.dav_name.is_(None), Contact.id == card_id))
+    return clause
+
+
+def find_card(owner_id: uuid.UUID, name: str, lock: bool = False) -> Contact | None:
+    statement = sa.select(Contact).where(Contact.owner_id == owner_id, _named(name))
+    if lock:
+        statement = statement.with_for_update()
+    return db.session.scalars(statement).first()
+
+
+def listed_cards(owner_id: uuid.UUID, *conditions) -> list[sa.Row]:
+    """Cards' names and ETag material, from columns alone (no vCard is rendered)."""
+    return db.session.execute(
+        sa.select(*LISTED).where(Contact.owner_id == owner_id, *conditions)
+        .order_by(Contact.id)).all()
+
+
+def full_cards(owner_id: uuid.UUID, *conditions) -> list[sa.Row]:
+    """Cards as rows of every column, for rendering their vCards."""
+    return db.session.execute(
+        sa.select(Contact.__table__).where(Contact.owner_id == owner_id, *conditions)
+        .order_by(Contact.id)).all()
+
+
+def cards_named(owner_id: uuid.UUID, names: Iterable[str], full: bool = False) -> dict:
+    """The named cards that exist, by name."""
+    names = set(names)
+    if not names:
+        return {}
+    conditions = sa.or_(*(_named(name) for name in names))
+    rows = full_cards(owner_id, conditions) if full else db.session.execute(
+        sa.select(*LISTED).where(Contact.owner_id == owner_id, conditions)).all()
+    return {resource_name(row): row for row in rows if resource_name(row) in names}
+
+
+# --- sync tokens ---------------------------------------------------------------------------
+
+def _latest(owner_id: uuid.UUID, watermark: datetime) -> int:
+    """The latest stamp of the owner's book at or before `watermark` (index-backed)."""
+    stamps = [
+        db.session.scalar(sa.select(sa.func.max(Contact.updated_at)).where(
+            Contact.owner_id == owner_id, Contact.updated_at <= watermark)),
+        db.session.scalar(sa.select(sa.func.max(ContactTombstone.deleted_at)).where(
+            ContactTombstone.owner_id == owner_id, ContactTombstone.deleted_at <= watermark)),
+    ]
+    return max((changeclock.to_microseconds(s) for s in stamps if s is not None), default=0)
+
+
+def _signature(owner_id: uuid.UUID, stamp: int) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    message = f"{owner_id.hex}:{stamp}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:20]
+
+
+def make_token(owner_id: uuid.UUID, stamp: int) -> str:
+    return f"{TOKEN_PREFIX}{owner_id.hex}:{stamp}:{_signature(owner_id, stamp)}"
+
+
+def read_token(owner_id: uuid.UUID, token: str) -> int:
+    """The stamp of a token this server gave this owner; 403 `valid-sync-token` otherwise."""
+    owner, _, rest = token.removeprefix(TOKEN_PREFIX).partition(":")
+    stamp, _, signature = rest.partition(":")
+    if (token.startswith(TOKEN_PREFIX) and owner == owner_id.hex and stamp.isdigit()
+            and hmac.compare_digest(signature, _signature(owner_id, int(stamp)))):
+        return int(stamp)
+    raise DavError(403, "Unknown sync token", VALID_SYNC_TOKEN)
+
+
+def book_token(owner_id: uuid.UUID) -> str:
+    """The book's current sync token (also its `getctag`)."""
+    return make_token(owner_id, _latest(owner_id, changeclock.watermark()))
+
+
+@dataclass
+class Changes:
+    token: str
+    cards: list = field(default_factory=list)  # rows of `LISTED`, or full rows
+    deleted: list[str] = field(default_factory=list)  # resource names
+
+
+def changes_since(owner_id: uuid.UUID, token: str, full: bool = False) -> Changes:
+    """The cards changed and the names deleted after `token` (all cards when it is empty)."""
+    since = read_token(owner_id, token) if token else None
+    watermark = changeclock.watermark()
+    latest = _latest(owner_id, watermark)
+    window = [Contact.updated_at <= watermark]
+    if since is not None:
+        window.append(Contact.updated_at > changeclock.from_microseconds(since))
+    if full:
+        cards = full_cards(owner_id, *window)
+    else:
+        cards = db.session.execute(sa.select(*LISTED).where(
+            Contact.owner_id == owner_id, *window).order_by(Contact.updated_at)).all()
+    result = Changes(make_token(owner_id, max(latest, since or 0)), cards)
+    if since is not None:
+        present = {resource_name(card) for card in cards}
+        gone = db.session.execute(sa.select(ContactTombstone.id, ContactTombstone.dav_name).where(
+            ContactTombstone.owner_id == owner_id,
+            ContactTombstone.deleted_at > changeclock.from_microseconds(since),
+            ContactTombstone.deleted_at <= watermark).order_by(ContactTombstone.deleted_at))
+        names = dict.fromkeys(resource_name(tombstone) for tombstone in gone)
+        result.deleted = [name for name in names if name not in present]
+    return result
+
+
+# --- writes --------------------------------------------------------------------------------
+
+def check_preconditions(card, if_match: ETags, if_none_match: ETags) -> None:
+    """`If-Match` and `If-None-Match` of a write: 412 when the card is not as expected."""
+    current = etag(card) if card is not None else None
+    if if_match and (current is None or not (if_match.star_tag or current in if_match)):
+        raise DavError(412, "The card has changed (If-Match)")
+    if if_none_match and current is not None and (
+            if_none_match.star_tag or current in if_none_match):
+        raise DavError(412, "The card exists (If-None-Match)")
+
+
+def check_name(name: str) -> None:
+    if not name or len(name) > MAX_NAME_LENGTH or "/" in name:
+        raise DavError(400, f"A card's name must be 1 to {MAX_NAME_LENGTH} characters")
+
+
+def parse(text: str) -> vcard.ParsedCard:
+    """One valid vCard with a name, or 400 `valid-address-data`."""
+    try:
+        return vcard.parse_card(text)
+    except vcard.CardError as exc:
+        raise DavError(400, str(exc), VALID_ADDRESS_DATA) from exc
+
+
+def _email_taken(owner_id: uuid.UUID, card: Contact, email: str) -> bool:
+    """Another card of the owner has this email (the card's own change is not flushed)."""
+    others = [Contact.id != card.id] if card.id is not None else []
+    with db.session.no_autoflush:
+        return db.session.scalar(sa.select(sa.exists().where(
+            Contact.owner_id == owner_id, sa.func.lower(Contact.email) == email.lower(),
+            *others))) is True
+
+
+def _apply(owner_id: uuid.UUID, card: Contact, parsed: vcard.ParsedCard) -> None:
+    """The mapped fields, the kept vCard, and an email another card has moved aside
+    (API.md §6: a PUT never fails on a duplicate email)."""
+    for name in MAPPED:
+        setattr(card, name, parsed.fields.get(name))
+    card.vcard = parsed.vcard
+    if card.email and _email_taken(owner_id, card, card.email):
+        extra = dict(card.additional_data or {})
+        extra["emails"] = [card.email, *extra.get("emails", [])]
+        card.additional_data, card.email = extra, None
+
+
+def put_card(owner_id: uuid.UUID, name: str, text: str, if_match: ETags,
+             if_none_match: ETags) -> tuple[bool, str]:
+    """Create or replace the card called `name`; (created, new ETag)."""
+    check_name(name)
+    parsed = parse(text)
+    for _attempt in range(3):
+        card = find_card(owner_id, name, lock=True)
+        check_preconditions(card, if_match, if_none_match)
+        created = card is None
+        if created:
+            card = Contact(owner_id=owner_id, dav_name=name)
+            db.session.add(card)
+        _apply(owner_id, card, parsed)
+        try:
+            db.session.flush()  # the card's row and index entries before the clock
+        except IntegrityError:
+            # A concurrent write took the name or the email: look again.
+            db.session.rollback()
+            continue
+        store_labels([card])
+        card.updated_at = changeclock.tick()
+        if created:
+            card.created_at = card.updated_at
+        db.session.commit()
+        invalidate_user(owner_id)
+        return created, etag(card)
+    raise DavError(409, "The card was written concurrently; try again")
+
+
+def delete_card(owner_id: uuid.UUID, name: str, if_match: ETags) -> None:
+    card = find_card(owner_id, name, lock=True)
+    if card is None:
+        raise DavError(404, "No such card")
+    check_preconditions(card, if_match, ETags())
+    addressbook.delete_contact(owner_id, card.id)
