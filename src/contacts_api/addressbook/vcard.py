@@ -1,0 +1,467 @@
+"""The vCard mapping of API.md §5, both ways, for import, export and CardDAV alike.
+
+A card read in becomes the columns (`ParsedCard.fields`) plus its own text, stored as
+`Contact.vcard`. A card written out starts from that stored text: the lines the columns
+map are replaced by the columns' current values (a stored line whose value still equals
+its column is written back as it was, parameters and group included), and every other
+line is written back unchanged, converted only where the target version requires it.
+"""
+
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+import phonenumbers
+
+from ..http.fields import normalize_email
+from . import labels as label_rules
+from .models import MonthDay, birthday_of
+from .vcardlines import (
+    VERSIONS,
+    Malformed,
+    convert,
+    copy,
+    drop_preference,
+    escape,
+    new_line,
+    preference,
+    read_lines,
+    serialize,
+    split,
+    unescape,
+    version_of,
+)
+
+PRODID = "-//contacts_api//address book//EN"
+#: The first of each of these maps to a key of `additional_data`; further ones are kept.
+SINGLE = {"ORG": "company", "TITLE": "position", "URL": "url", "NICKNAME": "nickname",
+          "NOTE": "note", "ADR": "address"}
+#: Written from the card's columns and metadata, never copied from the stored card.
+REWRITTEN = {"BEGIN", "END", "VERSION", "PRODID", "REV", "UID"}
+NAME_LENGTH = 50
+EMAIL_LENGTH = 255
+PHONE_INPUT_LENGTH = 64
+_BEGIN = re.compile(r"BEGIN:VCARD[ \t]*$", re.I)
+_END = re.compile(r"END:VCARD[ \t]*$", re.I)
+_LINE_END = re.compile(r"\r\n|\n|\r")
+_YEARLESS = re.compile(r"^--(\d\d)-?(\d\d)$")
+_DATE = re.compile(r"^(\d{4})-?(\d\d)-?(\d\d)(?:T[\d:.,+Z-]*)?$", re.I)
+
+
+@dataclass
+class ParsedCard:
+    """A card read in: its columns, its text to store, its version and what could not map."""
+
+    fields: dict
+    vcard: str
+    version: str
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CardFailure:
+    """A card that cannot go in: `error` is a code (`malformed`, `no_name`)."""
+
+    error: str
+    detail: str
+
+
+class InvalidCard(ValueError):
+    """Raised by `parse_card` for a body that is not exactly one card with a name."""
+
+    def __init__(self, error: str, detail: str):
+        super().__init__(detail)
+        self.error, self.detail = error, detail
+
+
+def parse_cards(text: str, region: str | None = None) -> Iterator[ParsedCard | CardFailure]:
+    """Every card of a vCard file in order; a bad card is a `CardFailure` and the rest go on."""
+    for block in split_cards(text):
+        if isinstance(block, CardFailure):
+            yield block
+            continue
+        try:
+            yield _parse_block(block, region)
+        except InvalidCard as exc:
+            yield CardFailure(exc.error, exc.detail)
+
+
+def parse_card(text: str, region: str | None = None) -> ParsedCard:
+    """Exactly one card (a CardDAV PUT body); raises `InvalidCard` otherwise."""
+    cards = list(split_cards(text))
+    if len(cards) != 1:
+        raise InvalidCard("malformed", "The body must hold exactly one vCard, "
+                                       f"not {len(cards)}")
+    if isinstance(cards[0], CardFailure):
+        raise InvalidCard(cards[0].error, cards[0].detail)
+    return _parse_block(cards[0], region)
+
+
+def split_cards(text: str) -> Iterator[str | CardFailure]:
+    """The BEGIN:VCARD…END:VCARD blocks of `text`, split here so that a card missing its END
+    fails alone instead of swallowing the cards after it. Lines between cards are ignored."""
+    current = None
+    for line in _LINE_END.split(text):
+        if _BEGIN.match(line):
+            if current is not None:
+                yield CardFailure("malformed", "The card has no END:VCARD before the next card")
+            current = [line.strip()]
+        elif current is not None:
+            current.append(line)
+            if _END.match(line):
+                yield "\r\n".join(current) + "\r\n"
+                current = None
+    if current is not None:
+        yield CardFailure("malformed", "The card has no END:VCARD")
+
+
+def _parse_block(block: str, region: str | None) -> ParsedCard:
+    try:
+        lines = read_lines(block)
+    except Malformed as exc:
+        raise InvalidCard("malformed", f"Unreadable vCard: {exc}") from exc
+    warnings: list[str] = []
+    by_name = _mapped(lines)[0]
+    names = _names(by_name, warnings)
+    if names is None:
+        raise InvalidCard("no_name", "The card has no name (N or FN)")
+    email, emails = _emails(by_name.get("EMAIL", []), warnings)
+    phone, phones = _phones(by_name.get("TEL", []), region, warnings)
+    data = {key: value for name, key in SINGLE.items()
+            if name in by_name and (value := _single(by_name[name][0]))}
+    if emails:
+        data["emails"] = emails
+    if phones:
+        data["phones"] = phones
+    uid = next((line.value.strip() for line in lines if line.name == "UID"), None) or None
+    if uid is not None and len(uid) > 255:
+        warnings.append("UID is longer than 255 characters; it was not kept")
+        uid = None
+    fields = {
+        "first_name": names[0], "last_name": names[1], "email": email, "phone": phone,
+        "birthday": _birthday(by_name["BDAY"][0], warnings) if "BDAY" in by_name else None,
+        "additional_data": data or None,
+        "labels": _labels(by_name.get("CATEGORIES", []), warnings),
+        "uid": uid,
+    }
+    return ParsedCard(fields, block, _version(version_of(lines)), warnings)
+
+
+def _version(received: str | None) -> str:
+    """The version a card is written back in: 2.1 (and a card without VERSION) as 3.0."""
+    if received is None:
+        return "4.0"
+    return received if received in VERSIONS else "3.0"
+
+
+def _mapped(lines) -> tuple[dict, list]:
+    """The lines the columns map, by name, and the lines kept as they are, in order."""
+    by_name: dict[str, list] = {}
+    kept = []
+    for line in lines:
+        if line.name in REWRITTEN:
+            continue
+        mapped = line.name in {"N", "FN", "EMAIL", "TEL", "CATEGORIES"} or (
+            line.name in {"BDAY", *SINGLE} and line.name not in by_name)
+        if mapped:
+            by_name.setdefault(line.name, []).append(line)
+        else:
+            kept.append(line)
+    return by_name, kept
+
+
+def _names(by_name: dict, warnings: list | None = None) -> tuple[str, str] | None:
+    """(first, last) from N, else FN (one word is a first name; else split at the last space)."""
+    names = None
+    if "N" in by_name:
+        parts = [part.strip() for part in split(by_name["N"][0].value, ";")] + ["", ""]
+        if parts[0] or parts[1]:
+            names = (parts[1], parts[0])
+    if names is None and "FN" in by_name:
+        text = " ".join(unescape(by_name["FN"][0].value).split())
+        first, _, last = text.rpartition(" ")
+        names = (first, last) if first else (last, "") if last else None
+    if names is None:
+        return None
+    if warnings is not None and max(map(len, names)) > NAME_LENGTH:
+        warnings.append(f"Names are at most {NAME_LENGTH} characters; the name was shortened")
+    return names[0][:NAME_LENGTH], names[1][:NAME_LENGTH]
+
+
+def _by_preference(lines) -> list:
+    return sorted(lines, key=preference)
+
+
+def _emails(lines, warnings) -> tuple[str | None, list[str]]:
+    """The preferred valid address (normalized) and the others as written."""
+    primary, others = None, []
+    for line in _by_preference(lines):
+        value = unescape(line.value).strip()
+        if not value:
+            continue
+        valid = _valid_email(value)
+        if valid is None:
+            warnings.append(f"EMAIL {value[:100]!r} is not a valid address")
+        if primary is None and valid is not None:
+            primary = valid
+        else:
+            others.append(value)
+    return primary, others
+
+
+def _valid_email(value: str) -> str | None:
+    if len(value) > EMAIL_LENGTH:
+        return None
+    try:
+        return normalize_email(value)
+    except ValueError:
+        return None
+
+
+def e164(value: str, region: str | None = None) -> str | None:
+    """The number in E.164 (an extension is not part of it), or None when it cannot be read."""
+    if len(value) > PHONE_INPUT_LENGTH:
+        return None
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _phones(lines, region, warnings) -> tuple[str | None, list[str]]:
+    """The preferred readable number in E.164; the others in E.164 or, unreadable, as written."""
+    primary, others = None, []
+    for line in _by_preference(lines):
+        value = unescape(line.value).strip()
+        if not value:
+            continue
+        number = e164(value, region)
+        if number is None:
+            warnings.append(f"TEL {value[:100]!r} could not be read as a phone number")
+        if primary is None and number is not None:
+            primary = number
+        else:
+            others.append(number or value)
+    return primary, others
+
+
+def _birthday(line, warnings: list | None = None) -> date | MonthDay | None:
+    """A date, or a `MonthDay` for `--MM-DD` and Apple's `X-APPLE-OMIT-YEAR`."""
+    value = line.value.strip()
+    yearless = _YEARLESS.match(value)
+    dated = _DATE.match(value)
+    try:
+        if yearless:
+            month, day = int(yearless.group(1)), int(yearless.group(2))
+            date(2000, month, day)  # a leap year: 29 February is a real month-day
+            return MonthDay(month, day)
+        if dated:
+            day = date(*map(int, dated.groups()))
+            if "X-APPLE-OMIT-YEAR" in line.params:
+                return MonthDay(day.month, day.day)
+            if day < datetime.now(UTC).date():
+                return day
+            problem = "is not in the past"
+        else:
+            problem = "is not a date"
+    except ValueError:
+        problem = "is not a real date"
+    if warnings is not None:
+        warnings.append(f"BDAY {value[:40]!r} {problem}; the birthday was left empty")
+    return None
+
+
+def _single(line) -> str | None:
+    """The one-line text of ORG, TITLE, URL, NICKNAME, NOTE or ADR."""
+    if line.name == "URL":
+        text = line.value.strip()
+    elif line.name == "ORG":
+        text = split(line.value, ";")[0].strip()
+    elif line.name == "ADR":
+        parts = [" ".join(part.split()) for part in split(line.value, ";")]
+        text = ", ".join(part for part in parts if part)
+    elif line.name == "NICKNAME":
+        text = ", ".join(part.strip() for part in split(line.value, ",") if part.strip())
+    else:
+        text = unescape(line.value).strip()
+    return text or None
+
+
+def _labels(lines, warnings: list | None = None) -> list[str]:
+    """CATEGORIES as labels: too long ones shortened, beyond the 20th dropped (with a warning)."""
+    values = [value.strip() for line in lines for value in split(line.value, ",")]
+    values = [value for value in values if value]
+    if warnings is not None and any(len(v) > label_rules.MAX_LENGTH for v in values):
+        warnings.append(f"Labels are at most {label_rules.MAX_LENGTH} characters; "
+                        "longer ones were shortened")
+    labels, seen = [], set()
+    for value in values:
+        label = value[:label_rules.MAX_LENGTH].strip()
+        if label_rules.fold(label) not in seen:
+            seen.add(label_rules.fold(label))
+            labels.append(label)
+    if len(labels) > label_rules.MAX_PER_CARD:
+        if warnings is not None:
+            warnings.append(f"At most {label_rules.MAX_PER_CARD} labels per card; "
+                            "the first ones were kept")
+        labels = labels[:label_rules.MAX_PER_CARD]
+    return label_rules.normalize(labels)
+
+
+def unmapped(text: str | None) -> list[str]:
+    """The stored card's lines the columns do not map, as 4.0 writes them, sorted: two cards
+    with the same columns and the same `unmapped` lines render alike."""
+    return sorted(serialize(convert(line, "4.0")) for line in _mapped(_stored(text))[1])
+
+
+def _stored(text: str | None) -> list:
+    if not text:
+        return []
+    try:
+        return read_lines(text)
+    except Malformed:
+        return []
+
+
+def render_card(card, version: str | None = None) -> str:
+    """The card (an ORM card or a row) as vCard `version`, by default its stored version."""
+    stored = _stored(card.vcard)
+    target = version or _version(version_of(stored))
+    by_name, kept = _mapped(stored)
+    first, last = card.first_name, card.last_name
+    data = card.additional_data or {}
+    lines, dropped = _render_names(by_name, first, last)
+    for name, values, same, make in (
+        ("EMAIL", [card.email, *data.get("emails", [])], _same_email, _new_email),
+        ("TEL", [card.phone, *data.get("phones", [])], _same_phone, _new_phone),
+    ):
+        written, unused = _render_many(by_name.get(name, []), values, same,
+                                       lambda value, make=make: make(value, target))
+        lines += written
+        dropped += unused
+    stored_birthday = by_name.get("BDAY", [])
+    written = _render_one(stored_birthday, _birthday(stored_birthday[0]) if stored_birthday
+                          else None, birthday_of(card), lambda b: _new_birthday(b, target))
+    lines += written
+    dropped += [line for line in stored_birthday if line not in written]
+    for name, key in SINGLE.items():
+        stored_one = by_name.get(name, [])
+        written = _render_one(stored_one, _single(stored_one[0]) if stored_one else None,
+                              _text_value(data.get(key)), lambda v, n=name: _new_single(n, v))
+        lines += written
+        dropped += [line for line in stored_one if line not in written]
+    categories = by_name.get("CATEGORIES", [])
+    if _labels(categories) == list(card.labels or []) and categories:
+        lines += categories
+    elif card.labels:
+        lines.append(new_line("CATEGORIES", ",".join(escape(label) for label in card.labels)))
+        dropped += categories
+    orphaned = {line.group for line in dropped if line.group} - {
+        line.group for line in lines if line.group}
+    lines += [line for line in kept if line.group not in orphaned or line.group is None]
+    uid = card.uid or f"urn:uuid:{uuid.UUID(str(card.id))}"
+    out = [new_line("BEGIN", "VCARD"), new_line("VERSION", target), new_line("PRODID", PRODID)]
+    out += [convert(line, target) for line in lines]
+    out += [new_line("UID", uid), new_line("REV", _revision(card.updated_at, target)),
+            new_line("END", "VCARD")]
+    return "".join(serialize(line) for line in out)
+
+
+def _render_names(by_name: dict, first: str, last: str) -> tuple[list, list]:
+    stored = by_name.get("N", []) + by_name.get("FN", [])
+    if stored and _names(by_name) == (first, last):
+        full = " ".join(part for part in (first, last) if part)
+        lines = [copy(line) for line in stored]
+        if "N" not in by_name:
+            lines.insert(0, new_line("N", f"{escape(last)};{escape(first)};;;"))
+        if "FN" not in by_name:
+            lines.append(new_line("FN", escape(full)))
+        return lines, []
+    full = " ".join(part for part in (first, last) if part)
+    return [new_line("N", f"{escape(last)};{escape(first)};;;"),
+            new_line("FN", escape(full))], stored
+
+
+def _render_many(stored: list, values: list, same, make) -> tuple[list, list]:
+    """One line per value, reusing a stored line of the same value; the first is the
+    preferred one as `_by_preference` reads it back. Returns (lines, stored lines unused)."""
+    remaining, lines = list(stored), []
+    for value in values:
+        if not value or not isinstance(value, str):
+            continue
+        match = next((line for line in remaining if same(line, value)), None)
+        if match is not None:
+            remaining.remove(match)
+        lines.append(copy(match) if match is not None else make(value))
+    if lines and _by_preference(lines)[0] is not lines[0]:
+        for line in lines[1:]:
+            drop_preference(line)
+    return lines, remaining
+
+
+def _render_one(stored: list, stored_value, value, make) -> list:
+    if stored and stored_value == value:
+        return [copy(stored[0])]
+    return [make(value)] if value is not None else []
+
+
+def _text_value(value) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _same_email(line, value: str) -> bool:
+    return unescape(line.value).strip().casefold() == value.casefold()
+
+
+def _digits(value: str) -> str:
+    """The number's digits without an extension or trunk zeros, to match it loosely."""
+    number = re.split(r"(?i);\s*ext=|\s*(?:ext\.?|x|#)\s*\d+\s*$", value.removeprefix("tel:"))[0]
+    return re.sub(r"\D", "", number).lstrip("0")
+
+
+def _same_phone(line, value: str) -> bool:
+    text = unescape(line.value).strip()
+    if text == value:
+        return True
+    ours, theirs = _digits(text), _digits(value)
+    if len(ours) >= 6 and value.startswith("+") and theirs.endswith(ours):
+        return True
+    return value.startswith("+") and e164(text) == value
+
+
+def _new_email(value: str, version: str):
+    return new_line("EMAIL", escape(value), {"TYPE": ["INTERNET"]} if version == "3.0" else None)
+
+
+def _new_phone(value: str, version: str):
+    if version == "4.0" and e164(value) == value:
+        return new_line("TEL", f"tel:{value}", {"VALUE": ["uri"]})
+    return new_line("TEL", escape(value))
+
+
+def _new_birthday(birthday: date | MonthDay, version: str):
+    if isinstance(birthday, MonthDay):
+        if version == "3.0":
+            # Apple's form: 3.0 has no year-less date; 1604 is a leap year, so 29 Feb fits.
+            return new_line("BDAY", f"1604-{birthday.month:02d}-{birthday.day:02d}",
+                            {"X-APPLE-OMIT-YEAR": ["1604"]})
+        return new_line("BDAY", f"--{birthday.month:02d}{birthday.day:02d}")
+    return new_line("BDAY", birthday.strftime("%Y%m%d" if version == "4.0" else "%Y-%m-%d"))
+
+
+def _new_single(name: str, value: str):
+    if name == "URL":
+        return new_line(name, " ".join(value.split()))
+    if name == "ADR":
+        return new_line(name, f";;{escape(value)};;;;")
+    return new_line(name, escape(value))
+
+
+def _revision(moment: datetime, version: str) -> str:
+    moment = moment.astimezone(UTC) if moment.tzinfo else moment
+    return moment.strftime("%Y%m%dT%H%M%SZ" if version == "4.0" else "%Y-%m-%dT%H:%M:%SZ")
