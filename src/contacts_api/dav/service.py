@@ -74,18 +74,18 @@ def find_card(owner_id: uuid.UUID, name: str, lock: bool = False) -> Contact | N
     return db.session.scalars(statement).first()
 
 
-def listed_cards(owner_id: uuid.UUID, *conditions) -> list[sa.Row]:
+def listed_cards(owner_id: uuid.UUID, *conditions, limit: int | None = None) -> list[sa.Row]:
     """Cards' names and ETag material, from columns alone (no vCard is rendered)."""
     return db.session.execute(
         sa.select(*LISTED).where(Contact.owner_id == owner_id, *conditions)
-        .order_by(Contact.id)).all()
+        .order_by(Contact.id).limit(limit)).all()
 
 
-def full_cards(owner_id: uuid.UUID, *conditions) -> list[sa.Row]:
+def full_cards(owner_id: uuid.UUID, *conditions, limit: int | None = None) -> list[sa.Row]:
     """Cards as rows of every column, for rendering their vCards."""
     return db.session.execute(
         sa.select(Contact.__table__).where(Contact.owner_id == owner_id, *conditions)
-        .order_by(Contact.id)).all()
+        .order_by(Contact.id).limit(limit)).all()
 
 
 def cards_named(owner_id: uuid.UUID, names: Iterable[str], full: bool = False) -> dict:
@@ -142,31 +142,51 @@ class Changes:
     token: str
     cards: list = field(default_factory=list)  # rows of `LISTED`, or full rows
     deleted: list[str] = field(default_factory=list)  # resource names
+    truncated: bool = False  # more changes follow: the client asks again with `token`
 
 
-def changes_since(owner_id: uuid.UUID, token: str, full: bool = False) -> Changes:
-    """The cards changed and the names deleted after `token` (all cards when it is empty)."""
+def _cut(events: list[tuple], limit: int) -> int:
+    """How many of the stamp-ordered `events` fit in `limit` without splitting a stamp: the
+    next token falls between two stamps (one transaction may stamp several cards)."""
+    cut = limit
+    while 0 < cut < len(events) and events[cut][0] == events[cut - 1][0]:
+        cut -= 1
+    if cut == 0:  # one transaction's changes alone exceed the limit: send them whole
+        cut = next((i for i, e in enumerate(events) if e[0] != events[0][0]), len(events))
+    return cut
+
+
+def changes_since(owner_id: uuid.UUID, token: str, full: bool = False,
+                  limit: int | None = None) -> Changes:
+    """The cards changed and the names deleted after `token` (every card when it is empty),
+    oldest change first, at most about `limit` of them."""
     since = read_token(owner_id, token) if token else None
     watermark = changeclock.watermark()
-    latest = _latest(owner_id, watermark)
     window = [Contact.updated_at <= watermark]
     if since is not None:
         window.append(Contact.updated_at > changeclock.from_microseconds(since))
-    if full:
-        cards = full_cards(owner_id, *window)
+    columns = [Contact.__table__] if full else LISTED
+    cards = db.session.execute(sa.select(*columns).where(
+        Contact.owner_id == owner_id, *window).order_by(Contact.updated_at, Contact.id)).all()
+    gone = [] if since is None else db.session.execute(
+        sa.select(ContactTombstone.id, ContactTombstone.dav_name, ContactTombstone.deleted_at)
+        .where(ContactTombstone.owner_id == owner_id,
+               ContactTombstone.deleted_at > changeclock.from_microseconds(since),
+               ContactTombstone.deleted_at <= watermark)).all()
+    events = sorted([(card.updated_at, False, card) for card in cards]
+                    + [(tombstone.deleted_at, True, tombstone) for tombstone in gone],
+                    key=lambda event: event[:2])
+    truncated = limit is not None and len(events) > limit
+    if truncated:
+        events = events[:_cut(events, limit)]
+        stamp = changeclock.to_microseconds(events[-1][0])
     else:
-        cards = db.session.execute(sa.select(*LISTED).where(
-            Contact.owner_id == owner_id, *window).order_by(Contact.updated_at)).all()
-    result = Changes(make_token(owner_id, max(latest, since or 0)), cards)
-    if since is not None:
-        present = {resource_name(card) for card in cards}
-        gone = db.session.execute(sa.select(ContactTombstone.id, ContactTombstone.dav_name).where(
-            ContactTombstone.owner_id == owner_id,
-            ContactTombstone.deleted_at > changeclock.from_microseconds(since),
-            ContactTombstone.deleted_at <= watermark).order_by(ContactTombstone.deleted_at))
-        names = dict.fromkeys(resource_name(tombstone) for tombstone in gone)
-        result.deleted = [name for name in names if name not in present]
-    return result
+        stamp = max(_latest(owner_id, watermark), since or 0)
+    present = [item for _, deleted, item in events if not deleted]
+    names = {resource_name(item) for item in present}
+    deleted = dict.fromkeys(resource_name(item) for _, was_deleted, item in events
+                            if was_deleted and resource_name(item) not in names)
+    return Changes(make_token(owner_id, stamp), present, list(deleted), truncated)
 
 
 # --- writes --------------------------------------------------------------------------------
@@ -190,8 +210,8 @@ def parse(text: str) -> vcard.ParsedCard:
     """One valid vCard with a name, or 400 `valid-address-data`."""
     try:
         return vcard.parse_card(text)
-    except vcard.CardError as exc:
-        raise DavError(400, str(exc), VALID_ADDRESS_DATA) from exc
+    except vcard.InvalidCard as exc:
+        raise DavError(400, exc.detail, VALID_ADDRESS_DATA) from exc
 
 
 def _email_taken(owner_id: uuid.UUID, card: Contact, email: str) -> bool:

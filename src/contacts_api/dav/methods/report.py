@@ -6,7 +6,7 @@ from ...addressbook import vcard
 from .. import properties, query, service
 from ..errors import DavError
 from ..properties import Scope
-from ..resources import Kind, Resource, card_path, resolve_href
+from ..resources import Kind, Resource, book_path, card_path, resolve_href
 from ..xml import CARDDAV, DAV, element, multistatus, read_body, response, tag
 
 ADDRESS_DATA = tag(CARDDAV, "address-data")
@@ -52,15 +52,27 @@ def multiget(scope: Scope, body) -> Response:
     return multistatus(answers)
 
 
+def limit(node) -> int | None:
+    """`<limit><nresults>n</nresults></limit>` (DAV: or CardDAV namespace), or None."""
+    if node is None:
+        return None
+    text = next((child.text for child in node if child.tag.endswith("}nresults")), None)
+    if text is None or not text.strip().isdigit() or int(text) < 1:
+        raise DavError(400, "nresults must be a positive number")
+    return int(text)
+
+
 def addressbook_query(scope: Scope, body) -> Response:
     wanted = Wanted(body)
     condition = query.clause(body.find(tag(CARDDAV, "filter")))
     conditions = [condition] if condition is not None else []
-    if wanted.full:
-        cards = service.full_cards(scope.owner_id, *conditions)
-    else:
-        cards = service.listed_cards(scope.owner_id, *conditions)
-    return multistatus(wanted.answer(scope, card) for card in cards)
+    most = limit(body.find(tag(CARDDAV, "limit")))
+    found = service.full_cards if wanted.full else service.listed_cards
+    cards = found(scope.owner_id, *conditions, limit=most + 1 if most else None)
+    answers = [wanted.answer(scope, card) for card in cards[:most]]
+    if most is not None and len(cards) > most:
+        answers.append(response(book_path(scope.owner_id), status=507))
+    return multistatus(answers)
 
 
 def sync_collection(scope: Scope, body) -> Response:
@@ -69,10 +81,13 @@ def sync_collection(scope: Scope, body) -> Response:
     if level not in {"1", "infinite"}:
         raise DavError(400, "sync-level must be 1")
     token = (body.findtext(tag(DAV, "sync-token")) or "").strip()
-    changes = service.changes_since(scope.owner_id, token, wanted.full)
+    changes = service.changes_since(scope.owner_id, token, wanted.full,
+                                    limit(body.find(tag(DAV, "limit"))))
     answers = [wanted.answer(scope, card) for card in changes.cards]
     answers += [response(card_path(scope.owner_id, name), status=404)
                 for name in changes.deleted]
+    if changes.truncated:
+        answers.append(response(book_path(scope.owner_id), status=507))
     return multistatus(answers, sync_token=changes.token)
 
 
