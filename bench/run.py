@@ -4,6 +4,7 @@
     python bench/run.py --scale    # list/filter/birthdays at 10k and at 1M cards, with EXPLAIN
     python bench/run.py --only "create card"   # the floor and the named scenarios only
     python bench/run.py --suggestions  # POST /1/suggestions alone, 200 contacts, 100k users
+    python bench/run.py --carddav  # PROPFIND, sync-collection and PUT on a 10,000-card book
 
 The app runs as in production (APP_ENV=production, gunicorn.conf.py, 2 workers) on the
 PostgreSQL database BENCH_DATABASE_URL and Redis BENCH_REDIS_URL; a second instance runs
@@ -557,6 +558,8 @@ if __name__ == "__main__":
     parser.add_argument("--scale", action="store_true", help="the 10k / 1M cards scale run")
     parser.add_argument("--suggestions", action="store_true",
                         help="POST /1/suggestions alone, in a 100k-user graph")
+    parser.add_argument("--carddav", action="store_true",
+                        help="CardDAV on a 10,000-card book (bench/carddav.py)")
     parser.add_argument("--only", action="append", default=[], metavar="SCENARIO",
                         help="run this scenario (by its printed name) and the floor; repeatable")
     arguments = parser.parse_args()
@@ -564,5 +567,9 @@ if __name__ == "__main__":
         scale()
     elif arguments.suggestions:
         suggestions()
+    elif arguments.carddav:
+        from carddav import carddav
+
+        carddav()
     else:
         bench(arguments.only)
