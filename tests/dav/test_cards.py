@@ -169,3 +169,20 @@ def test_an_unsupported_method_is_a_dav_405(dav):
     response = dav.request("MKCOL", dav.book + "sub/")
     assert response.status_code == 405
     assert response.headers["Allow"].startswith("OPTIONS, GET")
+
+
+def test_a_put_shows_at_once_in_cached_lists_and_in_1_sync(dav, client, auth_headers):
+    synced = client.post("/1/sync", headers=auth_headers).get_json()["synced"]
+    assert client.get("/api/contacts/", headers=auth_headers).get_json() == []
+    assert client.get("/api/contacts/", headers=auth_headers).headers["X-Cache"] == "HIT"
+    dav.put("ada.vcf", card())
+    listed = client.get("/api/contacts/", headers=auth_headers)
+    assert [c["last_name"] for c in listed.get_json()] == ["Lovelace"]
+    delta = client.post("/1/sync", headers=auth_headers, data={"since": synced}).get_json()
+    assert [c["last_name"] for c in delta["address_book"]["contacts"]] == ["Lovelace"]
+    card_id = listed.get_json()[0]["id"]
+
+    dav.delete("ada.vcf")
+    assert client.get("/api/contacts/", headers=auth_headers).get_json() == []
+    delta = client.post("/1/sync", headers=auth_headers, data={"since": synced}).get_json()
+    assert delta["address_book"] == {"contacts": [], "deleted": [card_id]}

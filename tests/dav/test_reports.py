@@ -179,3 +179,13 @@ def test_basic_failures_count_toward_the_unauthenticated_budget(app, client, use
     for _ in range(5):  # valid credentials are never limited
         assert client.open("/dav/", method="PROPFIND", headers=basic("alice")
                            ).status_code == 207
+
+
+def test_a_multiget_of_thousands_of_hrefs(three):
+    dav = three
+    names = ["ada.vcf", *(f"{n:032x}.vcf" for n in range(3000)),
+             *(f"n{n}.vcf" for n in range(3000))]
+    hrefs = "".join(f"<D:href>{dav.book}{name}</D:href>" for name in names)
+    status = Multistatus(dav.report(MULTIGET.format(data="", hrefs=hrefs)))
+    assert len(status.hrefs) == len(names)
+    assert list(status.props) == [dav.book + "ada.vcf"]
