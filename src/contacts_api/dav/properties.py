@@ -13,7 +13,7 @@ from functools import cached_property
 from flask import current_app
 from werkzeug.http import http_date
 
-from . import resources, service
+from . import resources, service, sync
 from .resources import Kind, Resource
 from .xml import CALENDARSERVER, CARDDAV, DAV, element, href, tag
 
@@ -34,7 +34,7 @@ class Scope:
 
     @cached_property
     def book_token(self) -> str:
-        return service.book_token(self.owner_id)
+        return sync.book_token(self.owner_id)
 
 
 def _resourcetype(scope, resource, card):

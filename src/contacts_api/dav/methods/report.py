@@ -3,7 +3,7 @@
 from flask import Response
 
 from ...addressbook import vcard
-from .. import properties, query, service
+from .. import properties, query, service, sync
 from ..errors import DavError
 from ..properties import Scope
 from ..resources import Kind, Resource, book_path, card_path, resolve_href
@@ -81,7 +81,7 @@ def sync_collection(scope: Scope, body) -> Response:
     if level not in {"1", "infinite"}:
         raise DavError(400, "sync-level must be 1")
     token = (body.findtext(tag(DAV, "sync-token")) or "").strip()
-    changes = service.changes_since(scope.owner_id, token, wanted.full,
+    changes = sync.changes_since(scope.owner_id, token, wanted.full,
                                     limit(body.find(tag(DAV, "limit"))))
     answers = [wanted.answer(scope, card) for card in changes.cards]
     answers += [response(card_path(scope.owner_id, name), status=404)
