@@ -1,7 +1,10 @@
 """GET, PUT and DELETE of cards: ETags, preconditions, names, and one set of cards with
 the JSON API."""
 
+from pathlib import Path
+
 import pytest
+import vobject
 
 from .conftest import Multistatus, card
 
@@ -186,3 +189,27 @@ def test_a_put_shows_at_once_in_cached_lists_and_in_1_sync(dav, client, auth_hea
     assert client.get("/api/contacts/", headers=auth_headers).get_json() == []
     delta = client.post("/1/sync", headers=auth_headers, data={"since": synced}).get_json()
     assert delta["address_book"] == {"contacts": [], "deleted": [card_id]}
+
+
+def properties_of(text: str) -> set[tuple]:
+    """The card's properties as vCard compares them: names and parameters in any case,
+    `TYPE=a;TYPE=b` the same as `TYPE=a,b`; without those a server may rewrite."""
+    found = set()
+    for line in vobject.readOne(text).getChildren():
+        if line.name in {"PRODID", "REV"}:
+            continue
+        params = frozenset((name.upper(), frozenset(v.lower() for value in values
+                                                    for v in value.split(",")))
+                           for name, values in line.params.items())
+        found.add(((line.group or "").lower(), line.name.upper(), params, str(line.value)))
+    return found
+
+
+@pytest.mark.parametrize("source", ["iphone.vcf", "rfc6350.vcf"])
+@pytest.mark.parametrize("index", [0, 1, 2])
+def test_a_card_comes_back_with_every_property_it_sent(dav, source, index):
+    blocks = (Path(__file__).parents[1] / "data" / source).read_text().split("END:VCARD")
+    text = blocks[index].strip() + "\r\nEND:VCARD\r\n"
+    assert dav.put(f"{index}.vcf", text).status_code == 201
+    returned = properties_of(dav.get(f"{index}.vcf").get_data(as_text=True))
+    assert properties_of(text) - returned == set()
