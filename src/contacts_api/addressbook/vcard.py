@@ -38,6 +38,8 @@ PRODID = "-//contacts_api//address book//EN"
 #: The first of each of these maps to a key of `additional_data`; further ones are kept.
 SINGLE = {"ORG": "company", "TITLE": "position", "URL": "url", "NICKNAME": "nickname",
           "NOTE": "note", "ADR": "address"}
+#: The keys of `additional_data` that cards read in set; any other key is the user's own.
+MAPPED_KEYS = (*SINGLE.values(), "emails", "phones")
 #: Written from the card's columns and metadata, never copied from the stored card.
 REWRITTEN = {"BEGIN", "END", "VERSION", "PRODID", "REV", "UID"}
 NAME_LENGTH = 50
@@ -180,11 +182,17 @@ def _names(by_name: dict, warnings: list | None = None) -> tuple[str, str] | Non
         if parts[0] or parts[1]:
             names = (parts[1], parts[0])
     if names is None and "FN" in by_name:
-        text = " ".join(unescape(by_name["FN"][0].value).split())
-        first, _, last = text.rpartition(" ")
-        names = (first, last) if first else (last, "") if last else None
-    if names is None:
-        return None
+        names = split_name(unescape(by_name["FN"][0].value))
+    return None if names is None else fit_names(names, warnings)
+
+
+def split_name(text: str) -> tuple[str, str] | None:
+    """A full name as (first, last): one word is a first name, else split at the last space."""
+    first, _, last = " ".join(text.split()).rpartition(" ")
+    return (first, last) if first else (last, "") if last else None
+
+
+def fit_names(names: tuple[str, str], warnings: list | None = None) -> tuple[str, str]:
     if warnings is not None and max(map(len, names)) > NAME_LENGTH:
         warnings.append(f"Names are at most {NAME_LENGTH} characters; the name was shortened")
     return names[0][:NAME_LENGTH], names[1][:NAME_LENGTH]
@@ -195,14 +203,20 @@ def _by_preference(lines) -> list:
 
 
 def _emails(lines, warnings) -> tuple[str | None, list[str]]:
-    """The preferred valid address (normalized) and the others as written."""
+    return pick_emails([unescape(line.value) for line in _by_preference(lines)], warnings)
+
+
+def pick_emails(values, warnings: list) -> tuple[str | None, list[str]]:
+    """From addresses in order of preference: the first valid one (normalized) for `email`,
+    the others as written for `additional_data.emails`."""
     primary, others = None, []
-    for line in _by_preference(lines):
-        value = unescape(line.value).strip()
+    for value in values:
+        value = value.strip()
         if not value:
             continue
-        valid = _valid_email(value)
-        if valid is None:
+        # Only until one is valid: the others are kept as written, checked or not.
+        valid = _valid_email(value) if primary is None else None
+        if primary is None and valid is None:
             warnings.append(f"EMAIL {value[:100]!r} is not a valid address")
         if primary is None and valid is not None:
             primary = valid
@@ -234,10 +248,16 @@ def e164(value: str, region: str | None = None) -> str | None:
 
 
 def _phones(lines, region, warnings) -> tuple[str | None, list[str]]:
-    """The preferred readable number in E.164; the others in E.164 or, unreadable, as written."""
+    return pick_phones([unescape(line.value) for line in _by_preference(lines)], region,
+                       warnings)
+
+
+def pick_phones(values, region: str | None, warnings: list) -> tuple[str | None, list[str]]:
+    """From numbers in order of preference: the first readable one in E.164 for `phone`, the
+    others in E.164 or, unreadable, as written for `additional_data.phones`."""
     primary, others = None, []
-    for line in _by_preference(lines):
-        value = unescape(line.value).strip()
+    for value in values:
+        value = value.strip()
         if not value:
             continue
         number = e164(value, region)
@@ -251,8 +271,13 @@ def _phones(lines, region, warnings) -> tuple[str | None, list[str]]:
 
 
 def _birthday(line, warnings: list | None = None) -> date | MonthDay | None:
-    """A date, or a `MonthDay` for `--MM-DD` and Apple's `X-APPLE-OMIT-YEAR`."""
-    value = line.value.strip()
+    return parse_birthday(line.value, warnings, "X-APPLE-OMIT-YEAR" in line.params)
+
+
+def parse_birthday(value: str, warnings: list | None = None,
+                   omit_year: bool = False) -> date | MonthDay | None:
+    """A date, or a `MonthDay` for `--MM-DD` (and Apple's `X-APPLE-OMIT-YEAR`)."""
+    value = value.strip()
     yearless = _YEARLESS.match(value)
     dated = _DATE.match(value)
     try:
@@ -262,7 +287,7 @@ def _birthday(line, warnings: list | None = None) -> date | MonthDay | None:
             return MonthDay(month, day)
         if dated:
             day = date(*map(int, dated.groups()))
-            if "X-APPLE-OMIT-YEAR" in line.params:
+            if omit_year:
                 return MonthDay(day.month, day.day)
             if day < datetime.now(UTC).date():
                 return day
@@ -293,9 +318,13 @@ def _single(line) -> str | None:
 
 
 def _labels(lines, warnings: list | None = None) -> list[str]:
-    """CATEGORIES as labels: too long ones shortened, beyond the 20th dropped (with a warning)."""
-    values = [value.strip() for line in lines for value in split(line.value, ",")]
-    values = [value for value in values if value]
+    return clean_labels([value for line in lines for value in split(line.value, ",")], warnings)
+
+
+def clean_labels(values, warnings: list | None = None) -> list[str]:
+    """Labels by the label rules: too long ones shortened, beyond the 20th dropped, each with
+    a warning, rather than failing the card."""
+    values = [value.strip() for value in values if value.strip()]
     if warnings is not None and any(len(v) > label_rules.MAX_LENGTH for v in values):
         warnings.append(f"Labels are at most {label_rules.MAX_LENGTH} characters; "
                         "longer ones were shortened")
@@ -315,8 +344,12 @@ def _labels(lines, warnings: list | None = None) -> list[str]:
 
 def unmapped(text: str | None) -> list[str]:
     """The stored card's lines the columns do not map, as 4.0 writes them, sorted: two cards
-    with the same columns and the same `unmapped` lines render alike."""
-    return sorted(serialize(convert(line, "4.0")) for line in _mapped(_stored(text))[1])
+    with the same columns and the same `unmapped` lines render alike. Preferences are left
+    out: 3.0 has no ranks (`PREF=2`), so a card that went through 3.0 lost them."""
+    lines = [convert(line, "4.0") for line in _mapped(_stored(text))[1]]
+    for line in lines:
+        drop_preference(line)
+    return sorted(serialize(line) for line in lines)
 
 
 def _stored(text: str | None) -> list:
