@@ -11,13 +11,10 @@ import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
-import phonenumbers
-
-from ..http.fields import normalize_email
-from . import labels as label_rules
-from .models import MonthDay, birthday_of
+from . import vcardfields as props
+from .models import birthday_of
 from .vcardlines import (
     VERSIONS,
     Malformed,
@@ -26,11 +23,8 @@ from .vcardlines import (
     drop_preference,
     escape,
     new_line,
-    preference,
     read_lines,
     serialize,
-    split,
-    unescape,
     version_of,
 )
 
@@ -42,14 +36,9 @@ SINGLE = {"ORG": "company", "TITLE": "position", "URL": "url", "NICKNAME": "nick
 MAPPED_KEYS = (*SINGLE.values(), "emails", "phones")
 #: Written from the card's columns and metadata, never copied from the stored card.
 REWRITTEN = {"BEGIN", "END", "VERSION", "PRODID", "REV", "UID"}
-NAME_LENGTH = 50
-EMAIL_LENGTH = 255
-PHONE_INPUT_LENGTH = 64
 _BEGIN = re.compile(r"BEGIN:VCARD[ \t]*$", re.I)
 _END = re.compile(r"END:VCARD[ \t]*$", re.I)
 _LINE_END = re.compile(r"\r\n|\n|\r")
-_YEARLESS = re.compile(r"^--(\d\d)-?(\d\d)$")
-_DATE = re.compile(r"^(\d{4})-?(\d\d)-?(\d\d)(?:T[\d:.,+Z-]*)?$", re.I)
 
 
 @dataclass
@@ -126,13 +115,13 @@ def _parse_block(block: str, region: str | None) -> ParsedCard:
         raise InvalidCard("malformed", f"Unreadable vCard: {exc}") from exc
     warnings: list[str] = []
     by_name = _mapped(lines)[0]
-    names = _names(by_name, warnings)
+    names = props.names(by_name, warnings)
     if names is None:
         raise InvalidCard("no_name", "The card has no name (N or FN)")
-    email, emails = _emails(by_name.get("EMAIL", []), warnings)
-    phone, phones = _phones(by_name.get("TEL", []), region, warnings)
+    email, emails = props.emails(by_name.get("EMAIL", []), warnings)
+    phone, phones = props.phones(by_name.get("TEL", []), region, warnings)
     data = {key: value for name, key in SINGLE.items()
-            if name in by_name and (value := _single(by_name[name][0]))}
+            if name in by_name and (value := props.single(by_name[name][0]))}
     if emails:
         data["emails"] = emails
     if phones:
@@ -143,9 +132,9 @@ def _parse_block(block: str, region: str | None) -> ParsedCard:
         uid = None
     fields = {
         "first_name": names[0], "last_name": names[1], "email": email, "phone": phone,
-        "birthday": _birthday(by_name["BDAY"][0], warnings) if "BDAY" in by_name else None,
+        "birthday": props.birthday(by_name["BDAY"][0], warnings) if "BDAY" in by_name else None,
         "additional_data": data or None,
-        "labels": _labels(by_name.get("CATEGORIES", []), warnings),
+        "labels": props.labels(by_name.get("CATEGORIES", []), warnings),
         "uid": uid,
     }
     return ParsedCard(fields, block, _version(version_of(lines)), warnings)
@@ -172,174 +161,6 @@ def _mapped(lines) -> tuple[dict, list]:
         else:
             kept.append(line)
     return by_name, kept
-
-
-def _names(by_name: dict, warnings: list | None = None) -> tuple[str, str] | None:
-    """(first, last) from N, else FN (one word is a first name; else split at the last space)."""
-    names = None
-    if "N" in by_name:
-        parts = [part.strip() for part in split(by_name["N"][0].value, ";")] + ["", ""]
-        if parts[0] or parts[1]:
-            names = (parts[1], parts[0])
-    if names is None and "FN" in by_name:
-        names = split_name(unescape(by_name["FN"][0].value))
-    return None if names is None else fit_names(names, warnings)
-
-
-def split_name(text: str) -> tuple[str, str] | None:
-    """A full name as (first, last): one word is a first name, else split at the last space."""
-    first, _, last = " ".join(text.split()).rpartition(" ")
-    return (first, last) if first else (last, "") if last else None
-
-
-def fit_names(names: tuple[str, str], warnings: list | None = None) -> tuple[str, str]:
-    if warnings is not None and max(map(len, names)) > NAME_LENGTH:
-        warnings.append(f"Names are at most {NAME_LENGTH} characters; the name was shortened")
-    return names[0][:NAME_LENGTH], names[1][:NAME_LENGTH]
-
-
-def _by_preference(lines) -> list:
-    return sorted(lines, key=preference)
-
-
-def _emails(lines, warnings) -> tuple[str | None, list[str]]:
-    return pick_emails([unescape(line.value) for line in _by_preference(lines)], warnings)
-
-
-def pick_emails(values, warnings: list) -> tuple[str | None, list[str]]:
-    """From addresses in order of preference: the first valid one (normalized) for `email`,
-    the others as written for `additional_data.emails`."""
-    primary, others = None, []
-    for value in values:
-        value = value.strip()
-        if not value:
-            continue
-        # Only until one is valid: the others are kept as written, checked or not.
-        valid = _valid_email(value) if primary is None else None
-        if primary is None and valid is None:
-            warnings.append(f"EMAIL {value[:100]!r} is not a valid address")
-        if primary is None and valid is not None:
-            primary = valid
-        else:
-            others.append(value)
-    return primary, others
-
-
-def _valid_email(value: str) -> str | None:
-    if len(value) > EMAIL_LENGTH:
-        return None
-    try:
-        return normalize_email(value)
-    except ValueError:
-        return None
-
-
-def e164(value: str, region: str | None = None) -> str | None:
-    """The number in E.164 (an extension is not part of it), or None when it cannot be read."""
-    if len(value) > PHONE_INPUT_LENGTH:
-        return None
-    try:
-        number = phonenumbers.parse(value, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def _phones(lines, region, warnings) -> tuple[str | None, list[str]]:
-    return pick_phones([unescape(line.value) for line in _by_preference(lines)], region,
-                       warnings)
-
-
-def pick_phones(values, region: str | None, warnings: list) -> tuple[str | None, list[str]]:
-    """From numbers in order of preference: the first readable one in E.164 for `phone`, the
-    others in E.164 or, unreadable, as written for `additional_data.phones`."""
-    primary, others = None, []
-    for value in values:
-        value = value.strip()
-        if not value:
-            continue
-        number = e164(value, region)
-        if number is None:
-            warnings.append(f"TEL {value[:100]!r} could not be read as a phone number")
-        if primary is None and number is not None:
-            primary = number
-        else:
-            others.append(number or value)
-    return primary, others
-
-
-def _birthday(line, warnings: list | None = None) -> date | MonthDay | None:
-    return parse_birthday(line.value, warnings, "X-APPLE-OMIT-YEAR" in line.params)
-
-
-def parse_birthday(value: str, warnings: list | None = None,
-                   omit_year: bool = False) -> date | MonthDay | None:
-    """A date, or a `MonthDay` for `--MM-DD` (and Apple's `X-APPLE-OMIT-YEAR`)."""
-    value = value.strip()
-    yearless = _YEARLESS.match(value)
-    dated = _DATE.match(value)
-    try:
-        if yearless:
-            month, day = int(yearless.group(1)), int(yearless.group(2))
-            date(2000, month, day)  # a leap year: 29 February is a real month-day
-            return MonthDay(month, day)
-        if dated:
-            day = date(*map(int, dated.groups()))
-            if omit_year:
-                return MonthDay(day.month, day.day)
-            if day < datetime.now(UTC).date():
-                return day
-            problem = "is not in the past"
-        else:
-            problem = "is not a date"
-    except ValueError:
-        problem = "is not a real date"
-    if warnings is not None:
-        warnings.append(f"BDAY {value[:40]!r} {problem}; the birthday was left empty")
-    return None
-
-
-def _single(line) -> str | None:
-    """The one-line text of ORG, TITLE, URL, NICKNAME, NOTE or ADR."""
-    if line.name == "URL":
-        text = line.value.strip()
-    elif line.name == "ORG":
-        text = split(line.value, ";")[0].strip()
-    elif line.name == "ADR":
-        parts = [" ".join(part.split()) for part in split(line.value, ";")]
-        text = ", ".join(part for part in parts if part)
-    elif line.name == "NICKNAME":
-        text = ", ".join(part.strip() for part in split(line.value, ",") if part.strip())
-    else:
-        text = unescape(line.value).strip()
-    return text or None
-
-
-def _labels(lines, warnings: list | None = None) -> list[str]:
-    return clean_labels([value for line in lines for value in split(line.value, ",")], warnings)
-
-
-def clean_labels(values, warnings: list | None = None) -> list[str]:
-    """Labels by the label rules: too long ones shortened, beyond the 20th dropped, each with
-    a warning, rather than failing the card."""
-    values = [value.strip() for value in values if value.strip()]
-    if warnings is not None and any(len(v) > label_rules.MAX_LENGTH for v in values):
-        warnings.append(f"Labels are at most {label_rules.MAX_LENGTH} characters; "
-                        "longer ones were shortened")
-    labels, seen = [], set()
-    for value in values:
-        label = value[:label_rules.MAX_LENGTH].strip()
-        if label_rules.fold(label) not in seen:
-            seen.add(label_rules.fold(label))
-            labels.append(label)
-    if len(labels) > label_rules.MAX_PER_CARD:
-        if warnings is not None:
-            warnings.append(f"At most {label_rules.MAX_PER_CARD} labels per card; "
-                            "the first ones were kept")
-        labels = labels[:label_rules.MAX_PER_CARD]
-    return label_rules.normalize(labels)
 
 
 def unmapped(text: str | None) -> list[str]:
@@ -370,26 +191,26 @@ def render_card(card, version: str | None = None) -> str:
     data = card.additional_data or {}
     lines, dropped = _render_names(by_name, first, last)
     for name, values, same, make in (
-        ("EMAIL", [card.email, *data.get("emails", [])], _same_email, _new_email),
-        ("TEL", [card.phone, *data.get("phones", [])], _same_phone, _new_phone),
+        ("EMAIL", [card.email, *data.get("emails", [])], props.same_email, props.new_email),
+        ("TEL", [card.phone, *data.get("phones", [])], props.same_phone, props.new_phone),
     ):
         written, unused = _render_many(by_name.get(name, []), values, same,
                                        lambda value, make=make: make(value, target))
         lines += written
         dropped += unused
     stored_birthday = by_name.get("BDAY", [])
-    written = _render_one(stored_birthday, _birthday(stored_birthday[0]) if stored_birthday
-                          else None, birthday_of(card), lambda b: _new_birthday(b, target))
+    written = _render_one(stored_birthday, props.birthday(stored_birthday[0]) if stored_birthday
+                          else None, birthday_of(card), lambda b: props.new_birthday(b, target))
     lines += written
     dropped += [line for line in stored_birthday if line not in written]
     for name, key in SINGLE.items():
         stored_one = by_name.get(name, [])
-        written = _render_one(stored_one, _single(stored_one[0]) if stored_one else None,
-                              _text_value(data.get(key)), lambda v, n=name: _new_single(n, v))
+        written = _render_one(stored_one, props.single(stored_one[0]) if stored_one else None,
+                              _text_value(data.get(key)), lambda v, n=name: props.new_single(n, v))
         lines += written
         dropped += [line for line in stored_one if line not in written]
     categories = by_name.get("CATEGORIES", [])
-    if _labels(categories) == list(card.labels or []) and categories:
+    if props.labels(categories) == list(card.labels or []) and categories:
         lines += categories
     elif card.labels:
         lines.append(new_line("CATEGORIES", ",".join(escape(label) for label in card.labels)))
@@ -407,7 +228,7 @@ def render_card(card, version: str | None = None) -> str:
 
 def _render_names(by_name: dict, first: str, last: str) -> tuple[list, list]:
     stored = by_name.get("N", []) + by_name.get("FN", [])
-    if stored and _names(by_name) == (first, last):
+    if stored and props.names(by_name) == (first, last):
         full = " ".join(part for part in (first, last) if part)
         lines = [copy(line) for line in stored]
         if "N" not in by_name:
@@ -422,7 +243,7 @@ def _render_names(by_name: dict, first: str, last: str) -> tuple[list, list]:
 
 def _render_many(stored: list, values: list, same, make) -> tuple[list, list]:
     """One line per value, reusing a stored line of the same value; the first is the
-    preferred one as `_by_preference` reads it back. Returns (lines, stored lines unused)."""
+    preferred one as `props.by_preference` reads it back. Returns (lines, stored lines unused)."""
     remaining, lines = list(stored), []
     for value in values:
         if not value or not isinstance(value, str):
@@ -431,7 +252,7 @@ def _render_many(stored: list, values: list, same, make) -> tuple[list, list]:
         if match is not None:
             remaining.remove(match)
         lines.append(copy(match) if match is not None else make(value))
-    if lines and _by_preference(lines)[0] is not lines[0]:
+    if lines and props.by_preference(lines)[0] is not lines[0]:
         for line in lines[1:]:
             drop_preference(line)
     return lines, remaining
@@ -445,54 +266,6 @@ def _render_one(stored: list, stored_value, value, make) -> list:
 
 def _text_value(value) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
-
-
-def _same_email(line, value: str) -> bool:
-    return unescape(line.value).strip().casefold() == value.casefold()
-
-
-def _digits(value: str) -> str:
-    """The number's digits without an extension or trunk zeros, to match it loosely."""
-    number = re.split(r"(?i);\s*ext=|\s*(?:ext\.?|x|#)\s*\d+\s*$", value.removeprefix("tel:"))[0]
-    return re.sub(r"\D", "", number).lstrip("0")
-
-
-def _same_phone(line, value: str) -> bool:
-    text = unescape(line.value).strip()
-    if text == value:
-        return True
-    ours, theirs = _digits(text), _digits(value)
-    if len(ours) >= 6 and value.startswith("+") and theirs.endswith(ours):
-        return True
-    return value.startswith("+") and e164(text) == value
-
-
-def _new_email(value: str, version: str):
-    return new_line("EMAIL", escape(value), {"TYPE": ["INTERNET"]} if version == "3.0" else None)
-
-
-def _new_phone(value: str, version: str):
-    if version == "4.0" and e164(value) == value:
-        return new_line("TEL", f"tel:{value}", {"VALUE": ["uri"]})
-    return new_line("TEL", escape(value))
-
-
-def _new_birthday(birthday: date | MonthDay, version: str):
-    if isinstance(birthday, MonthDay):
-        if version == "3.0":
-            # Apple's form: 3.0 has no year-less date; 1604 is a leap year, so 29 Feb fits.
-            return new_line("BDAY", f"1604-{birthday.month:02d}-{birthday.day:02d}",
-                            {"X-APPLE-OMIT-YEAR": ["1604"]})
-        return new_line("BDAY", f"--{birthday.month:02d}{birthday.day:02d}")
-    return new_line("BDAY", birthday.strftime("%Y%m%d" if version == "4.0" else "%Y-%m-%d"))
-
-
-def _new_single(name: str, value: str):
-    if name == "URL":
-        return new_line(name, " ".join(value.split()))
-    if name == "ADR":
-        return new_line(name, f";;{escape(value)};;;;")
-    return new_line(name, escape(value))
 
 
 def _revision(moment: datetime, version: str) -> str:
