@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app contacts_api
 PORT ?= 8000
 
-.PHONY: install run test lint loadtest clean bench bench-scale bench-suggestions bench-transfer wrk
+.PHONY: install run test lint loadtest clean bench bench-scale bench-suggestions bench-transfer bench-carddav wrk
 
 # Benchmark data and load (see docs/performance.md).
 BENCH_USERS ?= 1000
@@ -16,10 +16,11 @@ BENCH_CONNECTIONS ?= 32
 BENCH_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/bench
 BENCH_REDIS_URL ?= redis://127.0.0.1:6379/7
 BENCH_GRAPH_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/bench_graph
+BENCH_CARDDAV_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/bench_carddav
 BENCH_ENV = BENCH_USERS=$(BENCH_USERS) BENCH_CARDS=$(BENCH_CARDS) \
 	BENCH_CONTACTS=$(BENCH_CONTACTS) BENCH_SECONDS=$(BENCH_SECONDS) \
 	BENCH_CONNECTIONS=$(BENCH_CONNECTIONS) BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) \
-	BENCH_REDIS_URL=$(BENCH_REDIS_URL)
+	BENCH_REDIS_URL=$(BENCH_REDIS_URL) BENCH_CARDDAV_DATABASE_URL=$(BENCH_CARDDAV_DATABASE_URL)
 
 install: $(VENV)/.installed
 
@@ -58,6 +59,9 @@ bench-scale: install wrk
 
 bench-transfer: install
 	$(BENCH_ENV) $(BIN)/python bench/run.py --transfer
+
+bench-carddav: install
+	$(BENCH_ENV) $(BIN)/python bench/run.py --carddav
 
 bench-suggestions: install wrk
 	$(BENCH_ENV) BENCH_DATABASE_URL=$(BENCH_GRAPH_DATABASE_URL) $(BIN)/python bench/run.py --suggestions

@@ -5,6 +5,7 @@
     python bench/run.py --only "create card"   # the floor and the named scenarios only
     python bench/run.py --suggestions  # POST /1/suggestions alone, 200 contacts, 100k users
     python bench/run.py --transfer     # import 10,000 cards (vCard), export them, worker RSS
+    python bench/run.py --carddav  # PROPFIND, sync-collection and PUT on a 10,000-card book
 
 The app runs as in production (APP_ENV=production, gunicorn.conf.py, 2 workers) on the
 PostgreSQL database BENCH_DATABASE_URL and Redis BENCH_REDIS_URL; a second instance runs
@@ -623,12 +624,16 @@ def transfer() -> None:
 
 
 if __name__ == "__main__":
+    from carddav import carddav  # it imports this module's helpers
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", action="store_true", help="the 10k / 1M cards scale run")
     parser.add_argument("--suggestions", action="store_true",
                         help="POST /1/suggestions alone, in a 100k-user graph")
     parser.add_argument("--transfer", action="store_true",
                         help="import and export 10,000 cards, timed, with the worker's RSS")
+    parser.add_argument("--carddav", action="store_true",
+                        help="CardDAV on a 10,000-card book (bench/carddav.py)")
     parser.add_argument("--only", action="append", default=[], metavar="SCENARIO",
                         help="run this scenario (by its printed name) and the floor; repeatable")
     arguments = parser.parse_args()
@@ -638,7 +643,10 @@ if __name__ == "__main__":
         suggestions()
     elif arguments.transfer:
         transfer()
+    elif arguments.carddav:
+        carddav()
     else:
         bench(arguments.only)
         if not arguments.only:
             transfer()
+            carddav()

@@ -104,12 +104,14 @@ def register_blueprints(app: Flask) -> None:
     from .accounts.views.users import blp as users
     from .accounts.views.users import media
     from .addressbook import blueprints as addressbook_blueprints
+    from .dav import blp as dav
     from .docs import blp as docs_assets
     from .health.views import blp as health
     from .network import blueprints as network_blueprints
 
     app.register_blueprint(docs_assets)
     app.register_blueprint(media)
+    app.register_blueprint(dav)
     for blueprint in (health, auth, users, *addressbook_blueprints(), *network_blueprints()):
         api.register_blueprint(blueprint)
 

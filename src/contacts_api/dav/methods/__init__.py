@@ -1,0 +1,1 @@
+"""One module per HTTP method, each a function of the resolved `Resource`."""
