@@ -26,7 +26,9 @@ def shared_store() -> bool:
 
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY", min(multiprocessing.cpu_count() * 2 + 1, 8)))
+# Without Redis one process is the default, so only an explicit larger count is warned about.
+workers = int(os.environ.get("WEB_CONCURRENCY")
+              or (min(multiprocessing.cpu_count() * 2 + 1, 8) if shared_store() else 1))
 # One process alone gets the concurrency two workers of 4 threads had; more threads would
 # wait for the GIL, or for SQLAlchemy's pool of 15 SQLite connections (some requests use 2).
 threads = int(os.environ.get("GUNICORN_THREADS") or (4 if shared_store() else 8))
