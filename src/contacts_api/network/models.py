@@ -95,12 +95,14 @@ class Suggestion(db.Model):
 
 
 class SuggestionRefresh(db.Model):
-    """When `user_id`'s suggestions were last computed (they are recomputed after an hour)."""
+    """When `user_id`'s suggestions were last computed (they are recomputed after an hour),
+    and the digest of what they were computed from (`suggestion_inputs`)."""
 
     __tablename__ = "suggestion_refreshes"
 
     user_id: Mapped[uuid.UUID] = _user_fk(primary_key=True)
     computed_at: Mapped[datetime]
+    inputs: Mapped[str | None] = mapped_column(sa.String(64))
 
 
 class Invite(db.Model):

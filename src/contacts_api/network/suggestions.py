@@ -10,10 +10,11 @@ required, an unverified account.
 All of that is one SQL statement (`candidates`): a self-join of `contact_links`
 grouped and counted, united with the address-book matches, minus the viewer's
 exclusions as one hashed set. The result is stored (the best `MAX_SUGGESTIONS`), with
-the time each user was first suggested, and recomputed on `POST suggestions` and
-on `GET` once it is older than `MAX_AGE`. Relationship changes delete the active
-suggestions they invalidate (`relations.Writes.unsuggest`); hidden ones stay, so a
-hidden user is never suggested again until restored.
+the time each user was first suggested, and recomputed on `POST suggestions` unless
+nothing it is computed from has changed since (`suggestion_inputs`), and on `GET` once
+it is older than `MAX_AGE`. Relationship changes delete the active suggestions they
+invalidate (`relations.Writes.unsuggest`); hidden ones stay, so a hidden user is never
+suggested again until restored.
 """
 
 import functools
@@ -25,11 +26,11 @@ from flask import current_app
 from sqlalchemy.orm import aliased
 
 from ..accounts.models import User
-from ..addressbook.models import Contact
 from ..database import db, utcnow
 from ..http import Forbidden, NotFound, Page, PageRequest
 from ..http.caching import invalidate_user
-from .discovery import discoverable, owners_of
+from . import suggestion_inputs
+from .discovery import discoverable
 from .models import Block, ContactLink, ContactRequest, Suggestion, SuggestionRefresh
 from .transactions import atomically, lock_users
 from .viewing import UserView, view_user, view_users
@@ -79,11 +80,8 @@ def _candidates(verification_required: bool, one: bool) -> sa.Select:
         .where(mine.user_id == viewer_id, *([theirs.contact_id == only] if one else []))
         .group_by(theirs.contact_id)
     )
-    cards = sa.select(Contact.id).where(Contact.owner_id == viewer_id)
     address_book = sa.select(
-        owners_of(cards.with_only_columns(sa.func.lower(Contact.email)),
-                  cards.with_only_columns(Contact.phone).where(Contact.phone.is_not(None)))
-        .subquery().c[0].label("user_id"),
+        suggestion_inputs.address_book_owners(viewer_id).subquery().c[0].label("user_id"),
         sa.literal(0).label("mutual"),
     )
     found = sa.union_all(friends_of_friends, address_book).subquery()
@@ -127,6 +125,7 @@ def refresh(viewer_id: uuid.UUID, *, only_if_stale: bool = False) -> None:
         if not lock_users({viewer_id}) or (only_if_stale and not _is_stale(viewer_id)):
             return
         now = utcnow()
+        inputs, _ = suggestion_inputs.read(viewer_id)  # before the candidates (see there)
         found = dict(candidates(viewer_id).all())
         stored = dict(db.session.execute(
             sa.select(Suggestion.suggested_id, Suggestion.mutual_count)
@@ -148,9 +147,9 @@ def refresh(viewer_id: uuid.UUID, *, only_if_stale: bool = False) -> None:
         # One statement once the viewer has a row (a merge reads it first).
         stamped = db.session.execute(
             sa.update(SuggestionRefresh).where(SuggestionRefresh.user_id == viewer_id)
-            .values(computed_at=now)).rowcount
+            .values(computed_at=now, inputs=inputs)).rowcount
         if not stamped:
-            db.session.add(SuggestionRefresh(user_id=viewer_id, computed_at=now))
+            db.session.add(SuggestionRefresh(user_id=viewer_id, computed_at=now, inputs=inputs))
 
     atomically(work)
     invalidate_user(viewer_id)
@@ -191,8 +190,14 @@ def list_suggestions(viewer: User, page: PageRequest) -> Page:
 
 
 def recompute(viewer: User, page: PageRequest) -> Page:
-    """`POST suggestions` without `id`: recompute now."""
-    refresh(viewer.id)
+    """`POST suggestions` without `id`: recompute now, unless nothing it reads has changed.
+
+    The check is one read-only statement and takes no lock, so repeated calls do not
+    queue behind each other on the viewer's row.
+    """
+    current, stored = suggestion_inputs.read(viewer.id)
+    if current != stored:
+        refresh(viewer.id)
     return _page(viewer.id, page)
 
 
@@ -216,6 +221,7 @@ def restore(viewer: User, user_id: uuid.UUID, page: PageRequest) -> Page:
         if row is not None:
             db.session.delete(row)
             db.session.flush()
+        suggestion_inputs.forget(viewer_id)
         found = candidates(viewer_id, only=user_id).first()
         if found is not None:
             db.session.add(Suggestion(user_id=viewer_id, suggested_id=user_id,
@@ -240,6 +246,7 @@ def hide(viewer: User, user_id: uuid.UUID) -> UserView:
         ).rowcount
         if not hidden:
             raise NotFound(user_id.hex)
+        suggestion_inputs.forget(viewer_id)
 
     atomically(work)
     invalidate_user(viewer_id)
