@@ -14,10 +14,9 @@ from collections.abc import Iterable
 import orjson
 import phonenumbers
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from ..database import db
-from ..http import Conflict, NotFound, Page, PageRequest
+from ..http import NotFound, Page, PageRequest
 from ..http.caching import invalidate_user
 from ..http.errors import ValidationFailed
 from . import labels, service
@@ -113,13 +112,9 @@ def merge(owner_id: uuid.UUID, ids: list[uuid.UUID], into: uuid.UUID | None) -> 
         db.session.flush()
         labels.store_labels([target])
 
-    try:
+    with service.unique_addresses():
         target.updated_at = service.delete_cards(others, before_stamp=write_target)
         db.session.commit()
-    except IntegrityError as exc:
-        # Only a card created concurrently with the merged card's new address gets here.
-        db.session.rollback()
-        raise Conflict("A contact with this email already exists") from exc
     invalidate_user(owner_id)
     return target
 

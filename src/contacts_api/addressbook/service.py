@@ -2,7 +2,8 @@
 
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -113,7 +114,7 @@ def _commit(owner_id: uuid.UUID, contact: Contact) -> Contact:
     # A new card without labels has no index rows to write (nor to delete).
     relabelled = (sa.inspect(contact).attrs.labels.history.has_changes()
                   and (contact.labels or not new))
-    try:
+    with unique_addresses():
         db.session.flush()
         if relabelled:
             labels.store_labels([contact])
@@ -122,12 +123,19 @@ def _commit(owner_id: uuid.UUID, contact: Contact) -> Contact:
             if new:
                 contact.created_at = contact.updated_at
         db.session.commit()
-    except IntegrityError as exc:
-        # The only constraint a valid card can break: (owner, lower(email)) is unique.
-        db.session.rollback()
-        raise Conflict("A contact with this email already exists") from exc
     invalidate_user(owner_id)
     return contact
+
+
+@contextmanager
+def unique_addresses() -> Iterator[None]:
+    """Answer 409 when the writes inside break the one constraint a valid card can break:
+    (owner, lower(email)) is unique, and a card written meanwhile took the address."""
+    try:
+        yield
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise Conflict("A contact with this email already exists") from exc
 
 
 # --- labels ----------------------------------------------------------------------------

@@ -14,11 +14,9 @@ from collections.abc import Callable, Iterator
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from .. import changeclock
 from ..database import db, utcnow
-from ..http import Conflict
 from ..http.caching import invalidate_user
 from ..http.errors import ApiError
 from . import csvformat, service, vcard
@@ -125,7 +123,7 @@ def _write(owner_id: uuid.UUID, book: Book) -> None:
         db.session.rollback()
         return
     now = utcnow()
-    try:
+    with service.unique_addresses():
         if updated:
             db.session.execute(
                 sa.update(_CARDS).where(_CARDS.c.id == sa.bindparam("card_id"))
@@ -143,10 +141,6 @@ def _write(owner_id: uuid.UUID, book: Book) -> None:
                                    .values({name: stamp for name in names}))
         store_labels(book.labelled())
         db.session.commit()
-    except IntegrityError as exc:
-        # A card written meanwhile took one of the addresses (owner, lower(email)) is unique.
-        db.session.rollback()
-        raise Conflict("A contact with this email already exists") from exc
     invalidate_user(owner_id)
 
 
