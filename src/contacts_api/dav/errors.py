@@ -6,11 +6,15 @@ other error as one line of plain text. A 401 offers Basic, the only scheme DAV c
 try (Bearer is accepted all the same).
 """
 
+from xml.etree import ElementTree as ET  # noqa: N817 - building only
+
 from flask import Response
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..http.auth import BASIC_REALM
 from ..http.errors import DETAILS_BY_STATUS, ApiError
+
+XML_CONTENT_TYPE = "application/xml; charset=utf-8"
 
 
 class DavError(ApiError):
@@ -22,9 +26,14 @@ class DavError(ApiError):
         self.condition = condition
 
 
-def render_error(exc: HTTPException) -> Response:
-    from .xml import XML_CONTENT_TYPE, condition_body  # xml.py raises DavError
+def condition_body(condition: str) -> bytes:
+    """The `D:error` body naming a failed precondition (RFC 4918 §16), e.g. `{DAV:}…`."""
+    root = ET.Element("{DAV:}error")
+    ET.SubElement(root, condition)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
+
+def render_error(exc: HTTPException) -> Response:
     status = exc.code or 500
     if isinstance(exc, InternalServerError):
         status = 500

@@ -12,7 +12,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 from flask import Response, request
 
-from .errors import DavError
+from .errors import XML_CONTENT_TYPE, DavError
 
 DAV = "DAV:"
 CARDDAV = "urn:ietf:params:xml:ns:carddav"
@@ -23,7 +23,6 @@ for _uri, _prefix in PREFIXES.items():
 
 #: Request bodies are a few kilobytes; a multiget naming every card of a large book fits.
 MAX_XML_BYTES = 1024 * 1024
-XML_CONTENT_TYPE = "application/xml; charset=utf-8"
 
 
 def tag(namespace: str, name: str) -> str:
@@ -90,9 +89,3 @@ def multistatus(responses, sync_token: str | None = None) -> Response:
 def document(root: ET.Element, status: int) -> Response:
     body = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return Response(body, status=status, content_type=XML_CONTENT_TYPE)
-
-
-def condition_body(condition: str) -> bytes:
-    """The `D:error` body naming a failed precondition (RFC 4918 §16), e.g. `{DAV:}…`."""
-    return ET.tostring(element(tag(DAV, "error"), None, ET.Element(condition)),
-                       encoding="utf-8", xml_declaration=True)
