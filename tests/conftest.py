@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import NamedTuple
@@ -271,3 +272,30 @@ def server(migrated, tmp_path_factory):
                  "--workers", "4", "--threads", "4", "wsgi:app"]
     with gunicorn(arguments, env, log, port):
         yield Server(f"http://127.0.0.1:{port}", log)
+
+
+def follow_while_writing(follow_once, *writers) -> None:
+    """Call `follow_once()` over and over in a thread while each writer runs in its own, and
+    once more after every writer has finished, so that the last call sees every write.
+
+    For the sync tests: following the tokens must miss no change committed meanwhile.
+    `follow_once` returns False to stop early (it recorded a failure).
+    """
+    writing = threading.Event()
+    writing.set()
+
+    def follow():
+        while True:
+            last_round = not writing.is_set()
+            if follow_once() is False or last_round:
+                return
+
+    follower = threading.Thread(target=follow)
+    threads = [threading.Thread(target=writer) for writer in writers]
+    follower.start()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    writing.clear()
+    follower.join()

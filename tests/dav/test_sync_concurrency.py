@@ -3,9 +3,10 @@ reported, none twice without a change. PostgreSQL only, as for `/1/sync`: SQLite
 single writer."""
 
 import os
-import threading
 
 import pytest
+
+from conftest import follow_while_writing
 
 from .conftest import Dav, Multistatus, card
 
@@ -21,8 +22,6 @@ ROUNDS = 30
 def test_no_card_is_missed_while_writes_commit(app, user, bearer):
     headers = bearer(user)
     written, reported, errors = set(), [], []
-    writing = threading.Event()
-    writing.set()
 
     def write_over_dav():
         dav = Dav(app.test_client(), user)
@@ -41,28 +40,18 @@ def test_no_card_is_missed_while_writes_commit(app, user, bearer):
                 errors.append(made.get_json())
             written.add(made.get_json()["id"].replace("-", "") + ".vcf")
 
-    def sync():
-        dav, token = Dav(app.test_client(), user), ""
-        while True:
-            last_round = not writing.is_set()
-            body = (f'<D:sync-collection xmlns:D="DAV:"><D:sync-token>{token}</D:sync-token>'
-                    "<D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop>"
-                    "</D:sync-collection>")
-            status = Multistatus(dav.report(body))
-            reported.extend(href.rsplit("/", 1)[1] for href in status.hrefs)
-            token = status.sync_token
-            if last_round:
-                return
+    syncing, token = Dav(app.test_client(), user), ""
 
-    syncer = threading.Thread(target=sync)
-    writers = [threading.Thread(target=write_over_dav), threading.Thread(target=write_over_json)]
-    syncer.start()
-    for thread in writers:
-        thread.start()
-    for thread in writers:
-        thread.join()
-    writing.clear()
-    syncer.join()
+    def sync_once():
+        nonlocal token
+        body = (f'<D:sync-collection xmlns:D="DAV:"><D:sync-token>{token}</D:sync-token>'
+                "<D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop>"
+                "</D:sync-collection>")
+        status = Multistatus(syncing.report(body))
+        reported.extend(href.rsplit("/", 1)[1] for href in status.hrefs)
+        token = status.sync_token
+
+    follow_while_writing(sync_once, write_over_dav, write_over_json)
 
     assert errors == []
     assert sorted(reported) == sorted(written)  # each card once: every card, no repeat

@@ -5,10 +5,11 @@ there would test its lock timeouts, not sync.
 """
 
 import os
-import threading
 from collections import Counter
 
 import pytest
+
+from conftest import follow_while_writing
 
 pytestmark = [
     pytest.mark.postgres,
@@ -24,9 +25,7 @@ def test_no_change_is_missed_or_repeated(app, alice, make_user, bearer):
                   for i in range(ROUNDS)]
     headers = bearer(alice)
     made = {"invites": set(), "cards": set(), "requests": set()}
-    responses = []
-    writing = threading.Event()
-    writing.set()
+    responses, since = [], None
     errors = []
 
     def alice_writes():
@@ -52,30 +51,19 @@ def test_no_change_is_missed_or_repeated(app, alice, make_user, bearer):
                 return
             made["requests"].add(requester.id.hex)
 
-    def alice_syncs():
-        client = app.test_client()
-        since = None
-        while True:
-            last_round = not writing.is_set()
-            data = {} if since is None else {"since": since}
-            response = client.post("/1/sync", headers=headers, data=data)
-            if response.status_code != 200:
-                errors.append(response.get_json())
-                return
-            responses.append(response.get_json())
-            since = response.get_json()["synced"]
-            if last_round:
-                return
+    sync_client = app.test_client()
 
-    syncer = threading.Thread(target=alice_syncs)
-    writers = [threading.Thread(target=alice_writes), threading.Thread(target=others_request)]
-    syncer.start()
-    for thread in writers:
-        thread.start()
-    for thread in writers:
-        thread.join()
-    writing.clear()
-    syncer.join()
+    def alice_syncs_once():
+        nonlocal since
+        data = {} if since is None else {"since": since}
+        response = sync_client.post("/1/sync", headers=headers, data=data)
+        if response.status_code != 200:
+            errors.append(response.get_json())
+            return False
+        responses.append(response.get_json())
+        since = response.get_json()["synced"]
+
+    follow_while_writing(alice_syncs_once, alice_writes, others_request)
 
     assert errors == []
     assert len(responses) > 2
