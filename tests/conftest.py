@@ -75,7 +75,8 @@ def migrated(tmp_path_factory):
                 connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
         upgrade()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-        db.engine.dispose()
+        for engine in db.engines.values():
+            engine.dispose()
     return tables
 
 
@@ -103,7 +104,8 @@ def app(migrated, tmp_path, request):
     wait_for_deliveries()  # so that no test's mail is delivered, or logged, during the next
     with app.app_context():
         _empty_tables(migrated)
-        db.engine.dispose()
+        for engine in db.engines.values():
+            engine.dispose()
     if REDIS_URL:
         redis.Redis.from_url(REDIS_URL).flushdb()
 

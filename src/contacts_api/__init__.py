@@ -8,6 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as settings
 from .accounts.auth import load_request_user
+from .database import autocommit_bind
 from .extensions import api, cache, db, jwt, limiter, mail, redis_store
 from .http.converters import IdConverter
 from .http.errors import BadRequest
@@ -81,6 +82,8 @@ def register_extensions(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
 
+    app.config.setdefault("SQLALCHEMY_BINDS",
+                          autocommit_bind(app.config["SQLALCHEMY_DATABASE_URI"]))
     db.init_app(app)
     if app.config.get("DATABASE_MIGRATIONS", True):
         # Alembic costs each web worker ~9 MiB and serves only `flask db`; wsgi.py, the

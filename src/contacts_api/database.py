@@ -1,10 +1,13 @@
 """The SQLAlchemy base: UUID keys, timezone-aware timestamps, and the paging query."""
 
+import functools
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 
@@ -106,10 +109,78 @@ def paginate(statement: sa.Select, page: PageRequest) -> Page:
     return Page(items=rows, total=total)
 
 
+#: The bind key of the engine `autocommit_engine` returns.
+AUTOCOMMIT = "autocommit"
+
+
+def autocommit_bind(database_uri: str) -> dict:
+    """The `SQLALCHEMY_BINDS` entry of the autocommit engine: the app's database again."""
+    return {AUTOCOMMIT: {"url": database_uri, "isolation_level": "AUTOCOMMIT"}}
+
+
 def autocommit_engine() -> sa.Engine:
-    """The app's engine (same pool) without transactions: a one-statement read made through
-    it costs one round trip, with no BEGIN and ROLLBACK around it."""
-    extensions = current_app.extensions
-    if "autocommit_engine" not in extensions:
-        extensions["autocommit_engine"] = db.engine.execution_options(isolation_level="AUTOCOMMIT")
-    return extensions["autocommit_engine"]
+    """An engine whose connections never open a transaction: a one-statement read made
+    through it costs one round trip, with no BEGIN and ROLLBACK around it.
+
+    It has a pool of its own, set to autocommit once per connection: switching a
+    connection of the session's pool in and out of autocommit cost 40 µs of CPU per
+    checkout (measured), on every authenticated request. Flask-SQLAlchemy builds and
+    disposes it with the app's other engines (`autocommit_bind`).
+    """
+    return db.engines[AUTOCOMMIT]
+
+
+Row = TypeVar("Row", bound=tuple)
+
+
+@dataclass(frozen=True)
+class _DriverStatement:
+    sql: str
+    names: tuple[str, ...] | None  # bind names in order, for positional paramstyles
+    binds: dict[str, Callable | None]
+    results: tuple[Callable | None, ...]
+
+
+@functools.cache
+def _driver_statement(statement: sa.Select, dialect: sa.Dialect, row: type) -> _DriverStatement:
+    columns = tuple(column.key for column in statement.selected_columns)
+    if columns != row._fields:
+        raise TypeError(f"{row.__name__} has fields {row._fields}, the statement {columns}")
+    compiled = statement.compile(dialect=dialect)
+    return _DriverStatement(
+        sql=compiled.string,
+        names=tuple(compiled.positiontup) if compiled.positional else None,
+        binds={name: bind.type.dialect_impl(dialect).bind_processor(dialect)
+               for name, bind in compiled.binds.items()},
+        results=tuple(column.type.dialect_impl(dialect).result_processor(dialect, None)
+                      for column in statement.selected_columns),
+    )
+
+
+def first_row(statement: sa.Select, parameters: dict, row: type[Row]) -> Row | None:
+    """The first row of `statement` as a `row` (a NamedTuple of its columns), read on the
+    driver.
+
+    For the statement every authenticated request runs. SQLAlchemy compiles it once per
+    dialect and lends its type conversions; what is skipped is its execution machinery
+    per call (Connection, execution context, result metadata), which cost 0.24 ms of CPU
+    per call, a fifth of a cached response (measured). Use it for a fixed, hot statement
+    only: everything else goes through the session or `autocommit_engine().connect()`.
+    """
+    engine = autocommit_engine()
+    prepared = _driver_statement(statement, engine.dialect, row)
+    bound = {name: process(parameters[name]) if process else parameters[name]
+             for name, process in prepared.binds.items()}
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute(prepared.sql,
+                       [bound[name] for name in prepared.names] if prepared.names else bound)
+        values = cursor.fetchone()
+        cursor.close()
+    finally:
+        connection.close()
+    if values is None:
+        return None
+    return row._make(process(value) if process else value
+                     for process, value in zip(prepared.results, values, strict=True))

@@ -9,19 +9,30 @@ import hmac
 import uuid
 from collections.abc import Mapping
 from functools import partial
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app, g
 
-from ..database import autocommit_engine, db, utcnow
+from ..database import db, first_row, utcnow
 from ..http.auth import accepted_schemes, authenticated, read_credentials, rejected, unauthorized
 from ..http.errors import ApiError
 from . import credentials_cache, revocations, tokens
 from .models import User
 from .passwords import dummy_verify, fingerprint, verify_password
 
-#: What authentication reads of a user (see `read_account`), and `revoked`.
-Account = sa.Row
+
+class Account(NamedTuple):
+    """What authentication reads of a user (see `read_account`)."""
+
+    id: uuid.UUID
+    username: str
+    email: str
+    password_hash: str
+    is_verified: bool
+    token_generation: int
+    revoked: bool  # whether the token's or its login's revocation key is revoked
+
 
 _ACCOUNT_COLUMNS = (User.id, User.username, User.email, User.password_hash, User.is_verified,
                     User.token_generation)
@@ -44,10 +55,8 @@ def read_account(user_id: uuid.UUID, token_key: str | None = None,
     so that a response served from the cache costs the database this one lookup. Views
     that need the whole user ask `current_user()`, which loads it in the session.
     """
-    parameters = {"user_id": user_id, "token_key": token_key, "family_key": family_key,
-                  "now": utcnow()}
-    with autocommit_engine().connect() as connection:
-        return connection.execute(_READ_ACCOUNT, parameters).first()
+    return first_row(_READ_ACCOUNT, {"user_id": user_id, "token_key": token_key,
+                                     "family_key": family_key, "now": utcnow()}, Account)
 
 
 def as_user(account: Account | User) -> User:
