@@ -6,10 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import redis
+import sqlalchemy as sa
+from flask import request
 
 from addressbook_helpers import URL, add, names
 from conftest import REDIS_URL, base_config, needs_redis
 from contacts_api import create_app
+from contacts_api.accounts.models import User
+from contacts_api.database import db
 from contacts_api.extensions import cache
 from contacts_api.http.caching import GENERATION_KEY
 
@@ -170,6 +174,65 @@ class TestPerUser:
         response = client.get(URL)
         assert response.status_code == 401
         assert "X-Cache" not in response.headers
+
+
+class TestShortcut:
+    """A hit is answered before the app's request machinery runs (`http.shortcut`), after
+    the same account and revocation checks; everything else reaches the app."""
+
+    @pytest.fixture
+    def reached_app(self, app):
+        """Paths of the requests that reached the app's request hooks."""
+        paths = []
+        app.before_request(lambda: paths.append(request.path))
+        return paths
+
+    def test_a_hit_is_answered_before_the_app(self, reached_app, client, auth_headers):
+        created = add(client, auth_headers)
+        miss = get(client, URL, auth_headers)
+        reached_app.clear()
+        hit = get(client, URL, auth_headers)
+        assert reached_app == []
+        assert (hit.status_code, hit.headers["X-Cache"], hit.data) == (200, "HIT", miss.data)
+        assert {key: value for key, value in hit.headers if key != "X-Cache"} == {
+            key: value for key, value in miss.headers if key != "X-Cache"}
+        assert hit.headers["Vary"] == "Authorization"
+        assert hit.get_json() == [created]
+
+    def test_a_revoked_token_never_gets_a_hit(self, reached_app, client, auth_headers, bearer,
+                                              user):
+        add(client, auth_headers)
+        etag = get(client, URL, auth_headers).headers["ETag"]
+        other_login = bearer(user)
+        assert get(client, URL, other_login).headers["X-Cache"] == "HIT"
+        assert client.post("/api/auth/logout", headers=auth_headers).status_code == 200
+        reached_app.clear()
+        for extra in ({}, {"If-None-Match": etag}):
+            refused = get(client, URL, auth_headers, **extra)
+            assert refused.status_code == 401
+            assert refused.get_json() == {"error": "unauthorized",
+                                          "detail": "Token has been revoked"}
+        assert reached_app == [URL, URL]
+        assert get(client, URL, other_login).headers["X-Cache"] == "HIT"
+
+    def test_an_account_that_may_not_sign_in_never_gets_a_hit(self, app, client, auth_headers,
+                                                              user):
+        get(client, URL, auth_headers)
+        with app.app_context():
+            db.session.execute(sa.update(User).where(User.id == user.id).values(is_verified=False))
+            db.session.commit()
+        refused = get(client, URL, auth_headers)
+        assert refused.status_code == 401
+        assert refused.get_json() == {"error": "unauthorized", "detail": "User is not verified"}
+
+    def test_head_and_uncached_views_reach_the_app(self, reached_app, client, auth_headers):
+        get(client, URL, auth_headers)
+        reached_app.clear()
+        head = client.head(URL, headers=auth_headers)
+        assert (head.status_code, head.headers["X-Cache"]) == (200, "HIT")
+        assert get(client, "/api/users/me", auth_headers).status_code == 200
+        assert get(client, "/api/users/me", auth_headers).status_code == 200
+        assert reached_app == [URL, "/api/users/me", "/api/users/me"]
 
 
 class TestConditionalRequests:

@@ -54,11 +54,15 @@ def limit_me(view):
     return limited
 
 
+def has_per_user_limit(view) -> bool:
+    return getattr(view, "per_user_limit", False)
+
+
 @limiter.request_filter
 def is_unlimited() -> bool:
     """An authenticated request to a view without a per-user budget has no limit at all."""
     view = current_app.view_functions.get(request.endpoint or "")
-    return is_authenticated() and not getattr(view, "per_user_limit", False)
+    return is_authenticated() and not has_per_user_limit(view)
 
 
 def drop_stray_retry_after(response: Response) -> Response:

@@ -126,6 +126,24 @@ def user_from_token(token: str, expected_type: str = "access") -> tuple[Account,
     return check_usable(account), claims
 
 
+def token_claimant(token: str) -> uuid.UUID | None:
+    """The user a genuine, unexpired access token names, not yet checked against the
+    account (see `http.shortcut`)."""
+    try:
+        return tokens.user_id(tokens.decode(token, "access"))
+    except ApiError:
+        return None
+
+
+def token_user_id(token: str) -> uuid.UUID | None:
+    """The user a valid access token authenticates now, or None (see `http.shortcut`)."""
+    try:
+        account, _ = user_from_token(token)
+    except ApiError:
+        return None
+    return account.id
+
+
 def current_token_claims() -> Mapping | None:
     """The claims of the access token that authenticated this request, if one did."""
     return g.get("token_claims")

@@ -31,6 +31,7 @@ from urllib.parse import urlencode
 
 from flask import current_app, request
 from flask_caching import Cache
+from werkzeug import Request, Response
 
 from .auth import current_user_id
 
@@ -58,21 +59,27 @@ def _generation_key(scope: str) -> str:
     return GENERATION_KEY.format(scope)
 
 
-def _read(scopes: tuple[str, ...], key: str) -> tuple[tuple | None, tuple | None]:
-    """The current generations of `scopes` (created on first use) and the entry at `key`.
+def read_entry(scopes: tuple[str, ...], key: str) -> tuple[tuple | None, tuple | None]:
+    """The current generations of `scopes` and the entry at `key`, in one MGET on Redis.
 
-    One MGET on Redis. (None, None) when the cache is down.
+    A generation not set yet reads as None, which no entry is stamped with.
     """
-    keys = [_generation_key(scope) for scope in scopes]
+    *generations, stored = cache.get_many(*(_generation_key(scope) for scope in scopes), key)
+    return tuple(generations), stored
+
+
+def _read(scopes: tuple[str, ...], key: str) -> tuple[tuple | None, tuple | None]:
+    """`read_entry`, creating the generations not set yet. (None, None) when the cache is
+    down."""
 
     def read_or_create():
-        *generations, stored = cache.get_many(*keys, key)
-        if None in generations:
-            for generation_key, generation in zip(keys, generations, strict=True):
-                if generation is None:
-                    cache.add(generation_key, uuid.uuid4().hex, timeout=GENERATION_TTL)
-            return tuple(cache.get_many(*keys)), None
-        return tuple(generations), stored
+        generations, stored = read_entry(scopes, key)
+        if None not in generations:
+            return generations, stored
+        for scope, generation in zip(scopes, generations, strict=True):
+            if generation is None:
+                cache.add(_generation_key(scope), uuid.uuid4().hex, timeout=GENERATION_TTL)
+        return tuple(cache.get_many(*(_generation_key(scope) for scope in scopes))), None
 
     return _safely("read", read_or_create, (None, None))
 
@@ -98,10 +105,11 @@ def invalidate_network() -> None:
     _renew(NETWORK)
 
 
-def _response_key(user_id: uuid.UUID, vary: str) -> str:
-    args = urlencode(sorted(request.args.items(multi=True)))
+def response_key(user_id: uuid.UUID, incoming: Request, vary: str = "") -> str:
+    """The key of `user_id`'s cached response to the `incoming` request."""
+    args = urlencode(sorted(incoming.args.items(multi=True)))
     # The host is part of the key: stored `Link` headers carry absolute URLs.
-    raw = "\x1f".join((user_id.hex, request.host_url, request.path, args, vary))
+    raw = "\x1f".join((user_id.hex, incoming.host_url, incoming.path, args, vary))
     return "response:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -109,13 +117,23 @@ def _etag(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()[:32]
 
 
-def _finish(response, etag: str, hit: bool):
+def stored_response(stored: tuple, generations: tuple, incoming: Request,
+                    response_class: type[Response]) -> Response | None:
+    """The response of a `stored` entry for the `incoming` request, or None if it is stale
+    (not stamped with the current `generations`)."""
+    if stored is None or stored[0] != generations:
+        return None
+    _, body, status, headers, etag = stored
+    return _finish(response_class(body, status=status, headers=headers), etag, True, incoming)
+
+
+def _finish(response: Response, etag: str, hit: bool, incoming: Request) -> Response:
     response.set_etag(etag)
     response.headers["X-Cache"] = "HIT" if hit else "MISS"
     # Per-user content: no shared cache may keep it, and clients revalidate with the ETag.
     response.headers["Cache-Control"] = "private, no-cache"
     response.vary.add("Authorization")
-    if request.if_none_match.contains_weak(etag):
+    if incoming.if_none_match.contains_weak(etag):
         response.status_code = 304
         response.set_data(b"")
         response.headers.pop("Content-Type", None)
@@ -144,12 +162,11 @@ def cached(timeout: int, vary: Callable[[], str] | None = None, shared: tuple[st
             extra = vary() if vary else ""
             generation = None
             if extra is not None:
-                key = _response_key(user_id, extra)
+                key = response_key(user_id, request, extra)
                 generation, stored = _read((user_id.hex, *shared), key)
-                if stored is not None and stored[0] == generation:
-                    _, body, status, headers, etag = stored
-                    response = current_app.response_class(body, status=status, headers=headers)
-                    return _finish(response, etag, hit=True)
+                hit = stored_response(stored, generation, request, current_app.response_class)
+                if hit is not None:
+                    return hit
 
             response = current_app.make_response(func(*args, **kwargs))
             if response.status_code != 200 or response.direct_passthrough:
@@ -161,8 +178,11 @@ def cached(timeout: int, vary: Callable[[], str] | None = None, shared: tuple[st
                            if k.lower() not in _TRANSIENT_HEADERS]
                 entry = (generation, body, response.status_code, headers, etag)
                 _safely("write", lambda: cache.set(key, entry, timeout=timeout))
-            return _finish(response, etag, hit=False)
+            return _finish(response, etag, False, request)
 
+        if vary is None and owner is current_user_id:
+            # What `shortcut.CachedReads` needs to answer a hit before the app runs.
+            wrapper.shortcut_scopes = shared
         return wrapper
 
     return decorator
