@@ -17,7 +17,7 @@ from flask import current_app, jsonify
 from marshmallow import Schema, fields
 
 from .auth import current_user_id
-from .caching import NETWORK, cached
+from .caching import NETWORK, READS, cached
 from .converters import IdConverter
 from .errors import register_error_handlers
 from .openapi import INFO, field_properties, id_parameter_schema
@@ -101,10 +101,12 @@ class Blueprint(flask_smorest.Blueprint):
         security = [{f"{scheme}Auth": []} for scheme in self.auth_schemes]
         return self.doc(security=security)(wrapper)
 
-    def cached(self, timeout: int, vary=None, shared=(), owner=current_user_id):
-        """Cache the GET view's responses per user (see `http.caching`); documents the 304."""
+    def cached(self, timeout: int, vary=None, shared=(), owner=current_user_id, methods=READS):
+        """Cache the view's responses per user (see `http.caching`); documents the 304."""
         def decorator(func):
-            wrapper = cached(timeout, vary, shared, owner)(func)
+            wrapper = cached(timeout, vary, shared, owner, methods)(func)
+            if not methods & READS:
+                return wrapper
             return self.doc(responses={"304": {"description": "Not Modified (If-None-Match)"}})(
                 wrapper
             )
@@ -118,7 +120,7 @@ class NetworkBlueprint(Blueprint):
     ARGUMENTS_PARSER = NetworkParser()
     auth_schemes = ("bearer", "basic")
 
-    def cached(self, timeout: int = 10, vary=None, shared=()):
+    def cached(self, timeout: int = 10, vary=None, shared=(), methods=READS):
         """Cached per viewer and ended by any network write too (API.md §1: reads live
         10 s, and any network write ends them at once)."""
-        return super().cached(timeout, vary, (*shared, NETWORK))
+        return super().cached(timeout, vary, (*shared, NETWORK), methods=methods)

@@ -42,6 +42,8 @@ cache = Cache(with_jinja2_ext=False)
 GENERATION_KEY = "cache-generation:{}"
 #: Any lifetime is correct (a lost generation only costs misses); this one bounds memory.
 GENERATION_TTL = 24 * 3600
+#: The methods cached by default, and those a matching `If-None-Match` answers with 304.
+READS = frozenset({"GET", "HEAD"})
 #: Headers that describe one transfer, not the stored representation.
 _TRANSIENT_HEADERS = {"content-length", "x-cache", "set-cookie"}
 
@@ -133,7 +135,7 @@ def _finish(response: Response, etag: str, hit: bool, incoming: Request) -> Resp
     # Per-user content: no shared cache may keep it, and clients revalidate with the ETag.
     response.headers["Cache-Control"] = "private, no-cache"
     response.vary.add("Authorization")
-    if incoming.if_none_match.contains_weak(etag):
+    if incoming.method in READS and incoming.if_none_match.contains_weak(etag):
         response.status_code = 304
         response.set_data(b"")
         response.headers.pop("Content-Type", None)
@@ -141,25 +143,28 @@ def _finish(response: Response, etag: str, hit: bool, incoming: Request) -> Resp
     return response
 
 
-def cached(timeout: int, vary: Callable[[], str] | None = None, shared: tuple[str, ...] = (),
-           owner: Callable[[], uuid.UUID] = current_user_id):
-    """Cache a GET view's 200 responses per user for `timeout` seconds.
+def cached(timeout: int, vary: Callable[..., str | None] | None = None,
+           shared: tuple[str, ...] = (), owner: Callable[[], uuid.UUID] = current_user_id,
+           methods: frozenset[str] = READS):
+    """Cache a view's 200 responses per user for `timeout` seconds.
 
-    `vary` returns extra key material for responses that depend on more than the
-    request (upcoming birthdays depend on today's date); None means it cannot be known
-    now, and the response is served uncached. `shared` names scopes besides the user
-    whose writes end the entry too (`NETWORK`). `owner` names the user whose data the
-    response is (the caller; a secret feed URL names its user), and may raise the view's
-    401 or 404. Put it below `login_required`: only authenticated calls are cached.
+    `vary`, called with the view's arguments, returns extra key material for responses
+    that depend on more than the request (upcoming birthdays depend on today's date);
+    None means the response cannot be cached now, and it is served uncached. `shared`
+    names scopes besides the user whose writes end the entry too (`NETWORK`). `owner`
+    names the user whose data the response is (the caller; a secret feed URL names its
+    user), and may raise the view's 401 or 404. `methods` are those cached: a `POST` whose
+    `vary` proves it changes nothing may share the entry of the `GET` it answers like.
+    Put it below `login_required`: only authenticated calls are cached.
     """
 
     def decorator(func):
         @wraps(func)
         def wrapper(*args, **kwargs):
-            if request.method not in {"GET", "HEAD"}:
+            if request.method not in methods:
                 return func(*args, **kwargs)
             user_id = owner()
-            extra = vary() if vary else ""
+            extra = vary(*args, **kwargs) if vary else ""
             generation = None
             if extra is not None:
                 key = response_key(user_id, request, extra)
@@ -180,7 +185,7 @@ def cached(timeout: int, vary: Callable[[], str] | None = None, shared: tuple[st
                 _safely("write", lambda: cache.set(key, entry, timeout=timeout))
             return _finish(response, etag, False, request)
 
-        if vary is None and owner is current_user_id:
+        if vary is None and owner is current_user_id and "GET" in methods:
             # What `shortcut.CachedReads` needs to answer a hit before the app runs.
             wrapper.shortcut_scopes = shared
         return wrapper

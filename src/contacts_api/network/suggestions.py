@@ -189,14 +189,19 @@ def list_suggestions(viewer: User, page: PageRequest) -> Page:
     return _page(viewer.id, page)
 
 
-def recompute(viewer: User, page: PageRequest) -> Page:
-    """`POST suggestions` without `id`: recompute now, unless nothing it reads has changed.
+def unchanged(viewer_id: uuid.UUID) -> bool:
+    """Whether nothing the viewer's stored suggestions were computed from has changed.
 
-    The check is one read-only statement and takes no lock, so repeated calls do not
-    queue behind each other on the viewer's row.
+    One read-only statement that takes no lock, so repeated calls do not queue behind
+    each other on the viewer's row.
     """
-    current, stored = suggestion_inputs.read(viewer.id)
-    if current != stored:
+    current, stored = suggestion_inputs.read(viewer_id)
+    return current == stored
+
+
+def recompute(viewer: User, page: PageRequest) -> Page:
+    """`POST suggestions` without `id`: recompute now, unless nothing it reads has changed."""
+    if not unchanged(viewer.id):
         refresh(viewer.id)
     return _page(viewer.id, page)
 

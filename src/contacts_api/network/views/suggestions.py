@@ -1,6 +1,6 @@
 """`/1/suggestions`: people you may know, most mutual contacts first."""
 
-from ...http import NetworkBlueprint, current_user
+from ...http import NetworkBlueprint, current_user, current_user_id
 from .. import suggestions
 from ..schemas.arguments import SuggestionArgumentsSchema
 from ..schemas.serializers import UserSchema
@@ -10,8 +10,18 @@ blp = NetworkBlueprint("network_suggestions", __name__, url_prefix="/1/suggestio
                                    "matches")
 
 
+def answered_as_listed(data: dict) -> str | None:
+    """A recompute whose inputs are unchanged since the last one changes nothing, and
+    answers exactly what the listing (`GET`) answers: it shares the listing's cache entry.
+    Anything else is not cached."""
+    if "id" in data or not suggestions.unchanged(current_user_id()):
+        return None
+    return ""
+
+
 @blp.route("", methods=["GET"])
 @blp.login_required
+@blp.cached()
 @blp.response(200, UserSchema(many=True))
 @blp.paginate()
 def list_suggestions(page):
@@ -22,6 +32,7 @@ def list_suggestions(page):
 @blp.route("", methods=["POST"])
 @blp.login_required
 @blp.arguments(SuggestionArgumentsSchema)
+@blp.cached(vary=answered_as_listed, methods=frozenset({"POST"}))
 @blp.response(200, UserSchema(many=True))
 @blp.paginate()
 def trigger_suggestions(data, page):
