@@ -27,7 +27,6 @@ import hashlib
 import uuid
 from collections.abc import Callable
 from functools import wraps
-from urllib.parse import urlencode
 
 from flask import current_app, request
 from flask_caching import Cache
@@ -45,7 +44,7 @@ GENERATION_TTL = 24 * 3600
 #: The methods cached by default, and those a matching `If-None-Match` answers with 304.
 READS = frozenset({"GET", "HEAD"})
 #: Headers that describe one transfer, not the stored representation.
-_TRANSIENT_HEADERS = {"content-length", "x-cache", "set-cookie"}
+_TRANSIENT_HEADERS = {"content-length", "set-cookie"}
 
 
 def _safely(action: str, operation: Callable, default=None):
@@ -107,11 +106,18 @@ def invalidate_network() -> None:
     _renew(NETWORK)
 
 
-def response_key(user_id: uuid.UUID, incoming: Request, vary: str = "") -> str:
-    """The key of `user_id`'s cached response to the `incoming` request."""
-    args = urlencode(sorted(incoming.args.items(multi=True)))
-    # The host is part of the key: stored `Link` headers carry absolute URLs.
-    raw = "\x1f".join((user_id.hex, incoming.host_url, incoming.path, args, vary))
+def response_key(user_id: uuid.UUID, environ: dict, vary: str = "") -> str:
+    """The key of `user_id`'s cached response to the request of this WSGI `environ`.
+
+    Read from the environ as it arrives (after ProxyFix), with the query's parts sorted
+    undecoded: the same on the full path and in `shortcut`, and cheap. Two spellings of
+    one URL get two entries, which costs a miss, never a wrong answer. The origin is part
+    of the key: stored `Link` headers carry absolute URLs.
+    """
+    query = "&".join(sorted(environ.get("QUERY_STRING", "").split("&")))
+    raw = "\x1f".join((user_id.hex, environ["wsgi.url_scheme"], environ.get("HTTP_HOST", ""),
+                       environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", ""), query,
+                       vary))
     return "response:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -119,22 +125,31 @@ def _etag(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()[:32]
 
 
-def stored_response(stored: tuple, generations: tuple, incoming: Request,
-                    response_class: type[Response]) -> Response | None:
-    """The response of a `stored` entry for the `incoming` request, or None if it is stale
-    (not stamped with the current `generations`)."""
+def fresh(stored: tuple | None, generations: tuple) -> tuple[bytes, list, str] | None:
+    """The body, headers and ETag of a `stored` entry stamped with the current
+    `generations`; None when there is no entry or it is stale."""
     if stored is None or stored[0] != generations:
         return None
-    _, body, status, headers, etag = stored
-    return _finish(response_class(body, status=status, headers=headers), etag, True, incoming)
+    return stored[1:]
 
 
-def _finish(response: Response, etag: str, hit: bool, incoming: Request) -> Response:
+def replay(hit: tuple[bytes, list, str], incoming: Request,
+           response_class: type[Response]) -> Response:
+    """The response a `fresh` entry gives the `incoming` request (a 304 if it matches)."""
+    body, headers, etag = hit
+    return _served(response_class(body, headers=headers), etag, "HIT", incoming)
+
+
+def _describe(response: Response, etag: str) -> None:
+    """The headers of every cached response, stored with it."""
     response.set_etag(etag)
-    response.headers["X-Cache"] = "HIT" if hit else "MISS"
     # Per-user content: no shared cache may keep it, and clients revalidate with the ETag.
     response.headers["Cache-Control"] = "private, no-cache"
     response.vary.add("Authorization")
+
+
+def _served(response: Response, etag: str, source: str, incoming: Request) -> Response:
+    response.headers["X-Cache"] = source
     if incoming.method in READS and incoming.if_none_match.contains_weak(etag):
         response.status_code = 304
         response.set_data(b"")
@@ -167,23 +182,24 @@ def cached(timeout: int, vary: Callable[..., str | None] | None = None,
             extra = vary(*args, **kwargs) if vary else ""
             generation = None
             if extra is not None:
-                key = response_key(user_id, request, extra)
+                key = response_key(user_id, request.environ, extra)
                 generation, stored = _read((user_id.hex, *shared), key)
-                hit = stored_response(stored, generation, request, current_app.response_class)
+                hit = fresh(stored, generation)
                 if hit is not None:
-                    return hit
+                    return replay(hit, request, current_app.response_class)
 
             response = current_app.make_response(func(*args, **kwargs))
             if response.status_code != 200 or response.direct_passthrough:
                 return response
             body = response.get_data()
             etag = _etag(body)
+            _describe(response, etag)
             if generation is not None:
                 headers = [(k, v) for k, v in response.headers.items()
                            if k.lower() not in _TRANSIENT_HEADERS]
-                entry = (generation, body, response.status_code, headers, etag)
+                entry = (generation, body, headers, etag)
                 _safely("write", lambda: cache.set(key, entry, timeout=timeout))
-            return _finish(response, etag, False, request)
+            return _served(response, etag, "MISS", request)
 
         if vary is None and owner is current_user_id and "GET" in methods:
             # What `shortcut.CachedReads` needs to answer a hit before the app runs.

@@ -16,6 +16,7 @@ hands everything else to the app untouched:
    answers the 401, or reports the failing cache or database, in its usual way.
 """
 
+import functools
 import uuid
 from collections.abc import Callable
 
@@ -23,7 +24,7 @@ from flask import Flask
 from werkzeug import Request
 from werkzeug.exceptions import HTTPException
 
-from .caching import read_entry, response_key, stored_response
+from .caching import fresh, read_entry, replay, response_key
 
 BEARER = "bearer "
 
@@ -44,13 +45,14 @@ class CachedReads:
         self.claimant = claimant
         self.authenticate = authenticate
         self.rate_limited = rate_limited
+        self._route = functools.lru_cache(maxsize=4096)(self._match)
 
     def __call__(self, environ, start_response):
         header = environ.get("HTTP_AUTHORIZATION", "")
         if environ["REQUEST_METHOD"] == "GET" and header[:7].lower() == BEARER:
-            response = self._hit(environ, header[7:].strip())
-            if response is not None:
-                return response(environ, start_response)
+            answer = self._hit(environ, header[7:].strip())
+            if answer is not None:
+                return answer(environ, start_response)
         return self.wsgi_app(environ, start_response)
 
     def _hit(self, environ, token: str):
@@ -62,25 +64,43 @@ class CachedReads:
                 user_id = self.claimant(token)
                 if user_id is None:
                     return None
-                incoming = Request(environ)
                 generations, stored = read_entry((user_id.hex, *scopes),
-                                                 response_key(user_id, incoming))
-                response = stored_response(stored, generations, incoming,
-                                           self.app.response_class)
-                if response is None or self.authenticate(token) != user_id:
+                                                 response_key(user_id, environ))
+                hit = fresh(stored, generations)
+                if hit is None or self.authenticate(token) != user_id:
                     return None
             except Exception:  # noqa: BLE001 - the full path reports what failed
                 return None
-        return response
+        if "HTTP_IF_NONE_MATCH" in environ:
+            return replay(hit, Request(environ), self.app.response_class)
+        return _unconditional(*hit)
 
     def _scopes(self, environ) -> tuple[str, ...] | None:
         """The shared scopes of the cached view the request is routed to, if the shortcut
         may answer it."""
-        try:
-            endpoint, _ = self.app.url_map.bind_to_environ(environ).match(method="GET")
-        except HTTPException:  # no route, another method, or a redirect
-            return None
+        endpoint = self._route(environ.get("PATH_INFO", ""))
         view = self.app.view_functions.get(endpoint)
         if view is None or self.rate_limited(view):
             return None
         return getattr(view, "shortcut_scopes", None)
+
+    def _match(self, path: str) -> str | None:
+        """The endpoint of a GET to `path`. Routes depend on the path alone here (no host
+        or subdomain matching), and matching cost a tenth of a hit: `_route` remembers."""
+        try:
+            endpoint, _ = self.app.url_map.bind("localhost").match(path, method="GET")
+        except HTTPException:  # no route, another method, or a redirect
+            return None
+        return endpoint
+
+
+def _unconditional(body: bytes, headers: list, etag: str):
+    """`replay` of a request without `If-None-Match`, as a plain WSGI application: building
+    a Response object for stored bytes and headers cost a tenth of a hit."""
+
+    def respond(environ, start_response):
+        start_response("200 OK", [*headers, ("X-Cache", "HIT"),
+                                  ("Content-Length", str(len(body)))])
+        return [body]
+
+    return respond
