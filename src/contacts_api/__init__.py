@@ -85,8 +85,7 @@ def register_extensions(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
 
-    app.config.setdefault("SQLALCHEMY_BINDS",
-                          autocommit_bind(app.config["SQLALCHEMY_DATABASE_URI"]))
+    app.config.setdefault("SQLALCHEMY_BINDS", autocommit_bind(app.config))
     db.init_app(app)
     if app.config.get("DATABASE_MIGRATIONS", True):
         # Alembic costs each web worker ~9 MiB and serves only `flask db`; wsgi.py, the

