@@ -71,12 +71,12 @@ def floor_to_millisecond(moment: datetime) -> datetime:
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
-def sync(viewer: User, since: datetime | None) -> SyncResult:
+def sync(viewer_id: uuid.UUID, since: datetime | None) -> SyncResult:
     """The viewer's changes in `(since, synced]`, or everything as of `synced`."""
     synced = floor_to_millisecond(changeclock.watermark())
     if since is None:
-        return _everything(viewer.id, synced)
-    return _changes(viewer.id, since, synced)
+        return _everything(viewer_id, synced)
+    return _changes(viewer_id, since, synced)
 
 
 # --- the relationships, each as "user ids linked to the viewer, stamped by `synced`" ------

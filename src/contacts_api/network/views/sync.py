@@ -1,6 +1,6 @@
 """`/1/sync`: the changes since your last sync."""
 
-from ...http import NetworkBlueprint, current_user
+from ...http import NetworkBlueprint, current_user_id
 from .. import sync as service
 from ..schemas.arguments import SyncArgumentsSchema
 from ..schemas.serializers import SyncSchema
@@ -16,4 +16,4 @@ blp = NetworkBlueprint("network_sync", __name__, url_prefix="/1/sync",
 @blp.response(200, SyncSchema)
 def sync(data):
     """Fetch what changed since `since`; pass the returned `synced` as the next `since`."""
-    return service.sync(current_user(), data.get("since"))
+    return service.sync(current_user_id(), data.get("since"))
