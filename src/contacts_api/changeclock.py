@@ -73,10 +73,15 @@ _WATERMARK = _advancing(sa.case((_STORED < _NOW, _NOW), else_=_STORED))
 def _advance(statement: sa.Update) -> datetime:
     """Run `_TICK` or `_WATERMARK` at the current time; return the new stamp."""
     parameters = {"now": to_microseconds(utcnow())}
-    stamp = db.session.execute(statement, parameters).scalar_one_or_none()
+    # On the session's connection, in its transaction: a Core statement gains nothing from
+    # the session's `execute`, which cost a card creation a sixth of its CPU (measured).
+    # The flush is the autoflush `execute` did: the rows written go before the clock.
+    db.session.flush()
+    connection = db.session.connection()
+    stamp = connection.execute(statement, parameters).scalar_one_or_none()
     if stamp is None:
         _create()
-        stamp = db.session.execute(statement, parameters).scalar_one()
+        stamp = connection.execute(statement, parameters).scalar_one()
     return from_microseconds(stamp)
 
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from .. import changeclock
-from ..database import db, paginate
+from ..database import db, paginate, utcnow
 from ..http import Conflict, NotFound, Page, PageRequest
 from ..http.caching import invalidate_user
 from . import birthdays, filters, labels
@@ -44,10 +44,37 @@ def get_contact(owner_id: uuid.UUID, contact_id: uuid.UUID) -> Contact:
     return contact
 
 
+#: Built once: creating a card is a write clients repeat in bulk.
+_INSERT_CARD = sa.insert(Contact.__table__)
+_STAMP_CARD = (sa.update(Contact.__table__).where(Contact.id == sa.bindparam("card_id"))
+               .values(created_at=sa.bindparam("stamp"), updated_at=sa.bindparam("stamp")))
+_CARD_COLUMNS = tuple(column.key for column in Contact.__table__.columns)
+
+
 def create_contact(owner_id: uuid.UUID, data: dict) -> Contact:
-    contact = Contact(owner_id=owner_id, **{name: data.get(name) for name in FIELDS})
-    db.session.add(contact)
-    return _commit(owner_id, contact)
+    """Add a card, stamped by the change clock, with the order of `_commit`: the row first,
+    then the clock, then the card's stamp.
+
+    The card is built as a (transient) Contact, which keeps its birthday columns in step,
+    and written with two Core statements built once, on the session's connection (in its
+    transaction): the session's unit of work cost a third of a creation's CPU for one new
+    row, and the session's own `execute` much of the rest (measured,
+    `docs/performance.md`).
+    """
+    now = utcnow()
+    contact = Contact(id=uuid.uuid4(), owner_id=owner_id, created_at=now, updated_at=now,
+                      **{name: data.get(name) for name in FIELDS})
+    contact.labels = contact.labels or []
+    with unique_addresses():
+        connection = db.session.connection()
+        connection.execute(_INSERT_CARD, {key: getattr(contact, key) for key in _CARD_COLUMNS})
+        if contact.labels:
+            labels.store_labels([contact])
+        contact.created_at = contact.updated_at = changeclock.tick()
+        connection.execute(_STAMP_CARD, {"card_id": contact.id, "stamp": contact.updated_at})
+        db.session.commit()
+    invalidate_user(owner_id)
+    return contact
 
 
 def replace_contact(owner_id: uuid.UUID, contact_id: uuid.UUID, data: dict) -> Contact:
