@@ -153,3 +153,35 @@ def test_hidden_and_restored(app, api, graph, post):
     assert names(graph, ids(response)) == BEFORE
     assert names(graph, post(graph.alice)) == BEFORE
     assert computed_at(app, graph.alice) > second
+
+
+def test_an_unchanged_post_is_the_listings_cached_answer(app, api, graph, post):
+    """It shares the cache entry of `GET /1/suggestions` with the same query."""
+    alice = api(graph.alice)
+    post(graph.alice)
+    listed = alice.get("/1/suggestions?limit=3")
+    assert listed.headers["X-Cache"] == "MISS"
+    repeated = alice.post("/1/suggestions?limit=3")
+    assert (repeated.status_code, repeated.headers["X-Cache"]) == (200, "HIT")
+    assert repeated.data == listed.data
+    assert repeated.headers["ETag"] == listed.headers["ETag"]
+    assert repeated.headers["X-Total-Count"] == "5"
+    # A POST never answers 304, even with the current ETag (it is not a conditional read).
+    conditional = alice.post("/1/suggestions?limit=3",
+                             headers={"If-None-Match": listed.headers["ETag"]})
+    assert (conditional.status_code, conditional.data) == (200, listed.data)
+
+
+def test_a_post_that_recomputes_or_restores_is_never_a_hit(app, api, graph, post):
+    alice = api(graph.alice)
+    post(graph.alice)
+    alice.get("/1/suggestions")
+    with app.app_context():
+        db.session.execute(sa.update(SuggestionRefresh).values(inputs=None))
+        db.session.commit()
+    recomputed = alice.post("/1/suggestions")
+    assert (recomputed.status_code, recomputed.headers["X-Cache"]) == (200, "MISS")
+    assert alice.delete(f"/1/suggestions/{graph.erin.id.hex}").status_code == 200
+    restored = alice.post("/1/suggestions", json={"id": graph.erin.id.hex})
+    assert (restored.status_code, restored.headers["X-Cache"]) == (200, "MISS")
+    assert names(graph, ids(restored)) == BEFORE
