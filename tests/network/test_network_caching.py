@@ -1,5 +1,13 @@
 """Cached `/1/` reads: per viewer, and ended at once by any write they could embed."""
 
+import pytest
+from flask import request
+
+from conftest import basic
+from contacts_api.accounts import service
+from contacts_api.accounts.models import User
+from contacts_api.database import db
+
 
 def names(response):
     return [(u["first_name"], u["last_name"]) for u in response.get_json()]
@@ -73,3 +81,34 @@ def test_address_book_write_ends_my_cached_network_reads(api, alice):
     card = {"first_name": "Bob", "last_name": "Builder", "email": "bob@example.com"}
     assert api(alice).post("/api/contacts/", json=card).status_code == 201
     assert api(alice).get("/1/you").headers["X-Cache"] == "MISS"
+
+
+@pytest.fixture
+def reached_app(app):
+    """Paths of the requests that reached the app's request hooks (see `http.shortcut`)."""
+    paths = []
+    app.before_request(lambda: paths.append(request.path))
+    return paths
+
+
+def test_basic_hits_are_answered_before_the_app_while_the_password_holds(
+        reached_app, app, client, api, alice, bob, connect):
+    connect(alice, bob)
+    assert client.get("/1/contacts", headers=basic("alice")).headers["X-Cache"] == "MISS"
+    api(alice).get("/api/contacts/")  # an /api/ entry exists for alice too
+    reached_app.clear()
+    hit = client.get("/1/contacts", headers=basic("alice"))
+    assert (hit.status_code, hit.headers["X-Cache"], names(hit)) == (200, "HIT",
+                                                                     [("Bob", "Builder")])
+    assert reached_app == []
+    # /api/ takes no Basic credentials: the app answers, whatever is cached.
+    refused = client.get("/api/contacts/", headers=basic("alice"))
+    assert (refused.status_code, reached_app) == (401, ["/api/contacts/"])
+    with app.app_context():
+        service.change_password(db.session.get(User, alice.id), "a-new-password-1")
+        db.session.commit()
+    reached_app.clear()
+    stale = client.get("/1/contacts", headers=basic("alice"))
+    assert (stale.status_code, stale.get_json()) == (
+        401, {"error": "unauthorized", "detail": "Incorrect username or password"})
+    assert reached_app == ["/1/contacts"]

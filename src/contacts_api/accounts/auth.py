@@ -15,7 +15,14 @@ import sqlalchemy as sa
 from flask import current_app, g
 
 from ..database import db, first_row, utcnow
-from ..http.auth import accepted_schemes, authenticated, read_credentials, rejected, unauthorized
+from ..http.auth import (
+    Credentials,
+    accepted_schemes,
+    authenticated,
+    read_credentials,
+    rejected,
+    unauthorized,
+)
 from ..http.errors import ApiError
 from . import credentials_cache, revocations, tokens
 from .models import User
@@ -99,20 +106,31 @@ def user_from_password(login: str, password: str) -> User:
 
 def user_from_basic(login: str, password: str) -> Account | User:
     """`user_from_password`, with repeated credentials served from a short-lived cache."""
-    cached = credentials_cache.lookup(login, password)
-    if cached is not None:
-        user_id, digest = cached
-        account = read_account(user_id)
-        key = login.strip().lower()
-        if (
-            account is not None
-            and key in (account.username.lower(), account.email.lower())
-            and hmac.compare_digest(fingerprint(account.password_hash), digest)
-        ):
-            return check_usable(account)
+    account = remembered_basic(login, password)
+    if account is not None:
+        return account
     user = user_from_password(login, password)
     credentials_cache.remember(login, password, user)
     return user
+
+
+def remembered_basic(login: str, password: str) -> Account | None:
+    """The account of Basic credentials verified recently (`credentials_cache`) and still
+    valid: the login is the account's and its password unchanged since. None otherwise;
+    401 if the account may not sign in."""
+    cached = credentials_cache.lookup(login, password)
+    if cached is None:
+        return None
+    user_id, digest = cached
+    account = read_account(user_id)
+    key = login.strip().lower()
+    if (
+        account is not None
+        and key in (account.username.lower(), account.email.lower())
+        and hmac.compare_digest(fingerprint(account.password_hash), digest)
+    ):
+        return check_usable(account)
+    return None
 
 
 def user_from_token(token: str, expected_type: str = "access") -> tuple[Account, Mapping]:
@@ -126,22 +144,30 @@ def user_from_token(token: str, expected_type: str = "access") -> tuple[Account,
     return check_usable(account), claims
 
 
-def token_claimant(token: str) -> uuid.UUID | None:
-    """The user a genuine, unexpired access token names, not yet checked against the
-    account (see `http.shortcut`)."""
+def claimed_user_id(credentials: Credentials) -> uuid.UUID | None:
+    """The user credentials name, at no database cost, before they are checked against the
+    account (see `http.shortcut`): a genuine, unexpired access token's subject, or the
+    user of recently verified Basic credentials. None when that cannot be said cheaply."""
     try:
-        return tokens.user_id(tokens.decode(token, "access"))
+        if credentials.scheme == "bearer":
+            return tokens.user_id(tokens.decode(credentials.token, "access"))
+        cached = credentials_cache.lookup(credentials.login, credentials.password)
     except ApiError:
         return None
+    return cached[0] if cached else None
 
 
-def token_user_id(token: str) -> uuid.UUID | None:
-    """The user a valid access token authenticates now, or None (see `http.shortcut`)."""
+def authenticated_user_id(credentials: Credentials) -> uuid.UUID | None:
+    """The user credentials authenticate now, checked in the database exactly as for any
+    request, or None; never verifies a password (see `http.shortcut`)."""
     try:
-        account, _ = user_from_token(token)
+        if credentials.scheme == "bearer":
+            account = user_from_token(credentials.token)[0]
+        else:
+            account = remembered_basic(credentials.login, credentials.password)
     except ApiError:
         return None
-    return account.id
+    return account.id if account is not None else None
 
 
 def current_token_claims() -> Mapping | None:

@@ -44,7 +44,11 @@ def read_credentials() -> Credentials | None:
 
     Raises 401 for a malformed header, so garbage is never mistaken for no credentials.
     """
-    header = request.headers.get("Authorization", "")
+    return parse_credentials(request.headers.get("Authorization", ""))
+
+
+def parse_credentials(header: str) -> Credentials | None:
+    """The credentials of an `Authorization` header (see `read_credentials`)."""
     if not header:
         return None
     scheme, _, value = header.partition(" ")
