@@ -12,7 +12,6 @@ import secrets
 import uuid
 from datetime import date
 
-import icalendar
 import sqlalchemy as sa
 
 from ..accounts.emails import public_url
@@ -36,17 +35,22 @@ def calendar(owner_id: uuid.UUID) -> bytes:
         .where(Contact.owner_id == owner_id, Contact.birthday_key.is_not(None))
         .order_by(Contact.birthday_key, Contact.last_name, Contact.first_name, Contact.id)
     ).all()
+    # Imported on a worker's first feed: 2.9 MiB (measured) that workers serving no feed
+    # never load; a worker that serves one holds it unshared.
+    import icalendar
+
     feed = icalendar.Calendar()
     feed.add("prodid", PRODID)
     feed.add("version", "2.0")
     feed.add("calscale", "GREGORIAN")
     feed.add("x-wr-calname", "Birthdays")
     for card in cards:
-        feed.add_component(_event(card))
+        feed.add_component(_event(icalendar.Event(), card))
     return feed.to_ical()
 
 
-def _event(card) -> icalendar.Event:
+def _event(event, card):
+    """`event` (an empty `icalendar.Event`), filled in for `card`'s birthday."""
     birthday = birthday_of(card)
     if isinstance(birthday, MonthDay):
         birthday = date(YEARLESS_START, birthday.month, birthday.day)
@@ -54,7 +58,6 @@ def _event(card) -> icalendar.Event:
     if (birthday.month, birthday.day) == (2, 29):
         # The last day of February: the 29th in leap years, the 28th in the others.
         rule.update(bymonth=2, bymonthday=-1)
-    event = icalendar.Event()
     event.add("uid", f"{card.id.hex}@contacts_api")
     event.add("dtstamp", card.updated_at)
     event.add("dtstart", birthday)  # a date, not a time: an all-day event
