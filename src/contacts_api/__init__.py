@@ -7,7 +7,7 @@ from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as settings
-from .accounts.auth import authenticated_user_id, claimed_user_id, load_request_user
+from .accounts.auth import claim, load_request_user
 from .database import autocommit_bind
 from .extensions import api, cache, db, jwt, limiter, mail, redis_store
 from .http.converters import IdConverter
@@ -51,9 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
 def register_middleware(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
     app.url_map.strict_slashes = False
-    app.wsgi_app = CachedReads(app, app.wsgi_app, claimant=claimed_user_id,
-                               authenticate=authenticated_user_id,
-                               rate_limited=has_per_user_limit)
+    app.wsgi_app = CachedReads(app, app.wsgi_app, claim=claim, rate_limited=has_per_user_limit)
     app.wsgi_app = MethodOverrideMiddleware(app.wsgi_app)
     proxies = app.config["TRUSTED_PROXIES"]
     if proxies:

@@ -7,7 +7,7 @@ an endpoint that needs no user never fails because of bad credentials.
 
 import hmac
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import partial
 from typing import NamedTuple
 
@@ -119,8 +119,11 @@ def remembered_basic(login: str, password: str) -> Account | None:
     valid: the login is the account's and its password unchanged since. None otherwise;
     401 if the account may not sign in."""
     cached = credentials_cache.lookup(login, password)
-    if cached is None:
-        return None
+    return _current_basic(login, cached) if cached is not None else None
+
+
+def _current_basic(login: str, cached: credentials_cache.Verified) -> Account | None:
+    """`remembered_basic` once the credentials were found in the cache."""
     user_id, digest = cached
     account = read_account(user_id)
     key = login.strip().lower()
@@ -136,38 +139,45 @@ def remembered_basic(login: str, password: str) -> Account | None:
 def user_from_token(token: str, expected_type: str = "access") -> tuple[Account, Mapping]:
     """The account and claims of a valid, unrevoked token of the expected type."""
     claims = tokens.decode(token, expected_type)
+    return _token_account(claims), claims
+
+
+def _token_account(claims: Mapping) -> Account:
+    """The account of a genuine token's claims, if the token is current and not revoked."""
     user_id = tokens.user_id(claims)
     account = read_account(user_id, *tokens.revocation_keys(claims)) if user_id else None
     if account is None:
         raise unauthorized("Invalid or expired token")
     tokens.ensure_current(claims, account, account.revoked)
-    return check_usable(account), claims
+    return check_usable(account)
 
 
-def claimed_user_id(credentials: Credentials) -> uuid.UUID | None:
-    """The user credentials name, at no database cost, before they are checked against the
-    account (see `http.shortcut`): a genuine, unexpired access token's subject, or the
-    user of recently verified Basic credentials. None when that cannot be said cheaply."""
+def claim(credentials: Credentials) -> tuple[uuid.UUID, Callable[[], bool]] | None:
+    """The user credentials name, at no database cost, and the check that they authenticate
+    that user now, made in the database exactly as for any request (see `http.shortcut`).
+
+    The user is a genuine, unexpired access token's subject, or the user of Basic
+    credentials verified recently; None when it cannot be named that cheaply. The check
+    never verifies a password.
+    """
     try:
         if credentials.scheme == "bearer":
-            return tokens.user_id(tokens.decode(credentials.token, "access"))
+            claims = tokens.decode(credentials.token, "access")
+            user_id = tokens.user_id(claims)
+            return (user_id, partial(_holds, _token_account, claims)) if user_id else None
         cached = credentials_cache.lookup(credentials.login, credentials.password)
     except ApiError:
         return None
-    return cached[0] if cached else None
-
-
-def authenticated_user_id(credentials: Credentials) -> uuid.UUID | None:
-    """The user credentials authenticate now, checked in the database exactly as for any
-    request, or None; never verifies a password (see `http.shortcut`)."""
-    try:
-        if credentials.scheme == "bearer":
-            account = user_from_token(credentials.token)[0]
-        else:
-            account = remembered_basic(credentials.login, credentials.password)
-    except ApiError:
+    if cached is None:
         return None
-    return account.id if account is not None else None
+    return cached[0], partial(_holds, _current_basic, credentials.login, cached)
+
+
+def _holds(check: Callable[..., Account | None], *arguments) -> bool:
+    try:
+        return check(*arguments) is not None
+    except ApiError:
+        return False
 
 
 def current_token_claims() -> Mapping | None:

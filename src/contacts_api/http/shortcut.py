@@ -13,7 +13,7 @@ hands everything else to the app untouched:
    expiry checked; the user of recently verified Basic credentials), and the entry with
    the generations it needs in one MGET: a miss costs no database read;
 3. on a hit, the account, and the token's revocation or the password's fingerprint, are
-   checked in the database exactly as on the full path (`authenticate`); any doubt falls
+   checked in the database exactly as on the full path (`claim`'s check); any doubt falls
    through to the app, which then answers the 401, verifies a password, or reports the
    failing cache or database, in its usual way.
 """
@@ -33,19 +33,17 @@ from .caching import fresh, read_entry, replay, response_key
 class CachedReads:
     """WSGI middleware in front of `app`'s own WSGI callable (see the module docstring).
 
-    `claimant(credentials)` is the user id credentials claim, or None when it cannot be
-    said without the database; `authenticate(credentials)` is the id of the user they
-    authenticate now, or None; `rate_limited(view)` tells views with a per-user budget.
+    `claim(credentials)` is the user id credentials claim, with the check (in the database)
+    that they authenticate that user now; None when the user cannot be named without the
+    database. `rate_limited(view)` tells views with a per-user budget.
     """
 
     def __init__(self, app: Flask, wsgi_app,
-                 claimant: Callable[[Credentials], uuid.UUID | None],
-                 authenticate: Callable[[Credentials], uuid.UUID | None],
+                 claim: Callable[[Credentials], tuple[uuid.UUID, Callable[[], bool]] | None],
                  rate_limited: Callable[[Callable], bool]):
         self.app = app
         self.wsgi_app = wsgi_app
-        self.claimant = claimant
-        self.authenticate = authenticate
+        self.claim = claim
         self.rate_limited = rate_limited
         self._route = functools.lru_cache(maxsize=4096)(self._match)
 
@@ -66,13 +64,14 @@ class CachedReads:
                 credentials = parse_credentials(environ["HTTP_AUTHORIZATION"])
                 if credentials is None or credentials.scheme not in schemes:
                     return None
-                user_id = self.claimant(credentials)
-                if user_id is None:
+                claimed = self.claim(credentials)
+                if claimed is None:
                     return None
+                user_id, holds = claimed
                 generations, stored = read_entry((user_id.hex, *scopes),
                                                  response_key(user_id, environ))
                 hit = fresh(stored, generations)
-                if hit is None or self.authenticate(credentials) != user_id:
+                if hit is None or not holds():
                     return None
             except Exception:  # noqa: BLE001 - the full path reports what failed
                 return None
