@@ -106,7 +106,8 @@ def user_from_password(login: str, password: str) -> User:
 
 def user_from_basic(login: str, password: str) -> Account | User:
     """`user_from_password`, with repeated credentials served from a short-lived cache."""
-    account = remembered_basic(login, password)
+    cached = credentials_cache.lookup(login, password)
+    account = _current_basic(login, cached) if cached is not None else None
     if account is not None:
         return account
     user = user_from_password(login, password)
@@ -114,16 +115,9 @@ def user_from_basic(login: str, password: str) -> Account | User:
     return user
 
 
-def remembered_basic(login: str, password: str) -> Account | None:
-    """The account of Basic credentials verified recently (`credentials_cache`) and still
-    valid: the login is the account's and its password unchanged since. None otherwise;
-    401 if the account may not sign in."""
-    cached = credentials_cache.lookup(login, password)
-    return _current_basic(login, cached) if cached is not None else None
-
-
 def _current_basic(login: str, cached: credentials_cache.Verified) -> Account | None:
-    """`remembered_basic` once the credentials were found in the cache."""
+    """The account of Basic credentials found in `credentials_cache`, if still valid: the
+    login is the account's and its password unchanged since. 401 if it may not sign in."""
     user_id, digest = cached
     account = read_account(user_id)
     key = login.strip().lower()
