@@ -440,6 +440,7 @@ SCALE_PATHS = {
     "list 100": "/api/contacts/?limit=100",
     "filter 2 terms": "/api/contacts/?limit=100&query=first_name:startswith:a,email:endswith:.com",
     "birthdays 30 d": "/api/contacts/get-upcoming-birthday?time_range=30&limit=100",
+    "labels filter": "/api/contacts/?limit=100&query=labels:eq:family",
 }
 
 

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from conftest import basic
 from contacts_api.accounts.models import User
-from contacts_api.addressbook.models import Contact, month_day_key
+from contacts_api.addressbook.models import Contact, ContactLabel, month_day_key
 from contacts_api.database import db
 from contacts_api.network.indexing import identifiers, search_text
 from contacts_api.network.models import ContactLink, UserIdentifier, UserSearch
@@ -64,6 +64,12 @@ def test_counts_and_lookups(app, seed):
                 assert phonenumbers.is_valid_number(phonenumbers.parse(card.phone))
             if card.birthday:
                 assert card.birthday_key == month_day_key(card.birthday)
+        # Labels are indexed as the API indexes them, so that label filters find them.
+        indexed = {(row.contact_id, row.folded) for row in db.session.scalars(
+            sa.select(ContactLabel))}
+        cards = db.session.scalars(sa.select(Contact)).all()
+        assert indexed == {(card.id, label.lower()) for card in cards for label in card.labels}
+        assert any(card.labels for card in cards)
 
 
 def test_same_seed_same_data(app, seed):
@@ -71,7 +77,7 @@ def test_same_seed_same_data(app, seed):
     first = table_rows(app, Contact, Contact.id)
     with app.app_context():
         # Every seeded table, children first, whatever the backend does about cascades.
-        for model in (UserSearch, UserIdentifier, ContactLink, Contact, User):
+        for model in (UserSearch, UserIdentifier, ContactLink, ContactLabel, Contact, User):
             db.session.execute(sa.delete(model))
         db.session.commit()
     assert seed("--users", "3", "--cards-per-user", "2", "--seed", "7").exit_code == 0

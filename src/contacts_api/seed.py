@@ -25,7 +25,8 @@ from flask.cli import with_appcontext
 
 from .accounts.models import User
 from .accounts.passwords import hash_password
-from .addressbook.models import Contact, month_day_key
+from .addressbook.labels import fold
+from .addressbook.models import Contact, ContactLabel, month_day_key
 from .database import autocommit_engine, db
 from .http.caching import invalidate_network
 from .network.indexing import identifiers, search_text
@@ -55,6 +56,7 @@ ORGANIZATIONS = (
     "Café de Flore", "Øresund Logistics", "Nordström Design", "Crème Brûlée Studio", None,
 )
 TITLES = ("Engineer", "Designer", "Directrice", "Gérant", "Analyst", "Founder", None)
+LABELS = ["Family", "Work", "Gym", "School", "VIP"]
 CITIES = (
     ("Paris", "Île-de-France", "FR"), ("München", "Bayern", "DE"), ("São Paulo", "SP", "BR"),
     ("Zürich", "ZH", "CH"), ("Kraków", "Małopolskie", "PL"), ("Málaga", "Andalucía", "ES"),
@@ -138,8 +140,7 @@ class Seeder:
             birthday = random_birthday(rng) if rng.random() < 0.85 else None
             created = EPOCH - timedelta(seconds=rng.randrange(2 * 365 * 86400))
             extra = {"company": rng.choice(ORGANIZATIONS[:-1]), "position": rng.choice(TITLES[:-1])}
-            if rng.random() < 0.3:
-                extra["tags"] = rng.sample(["family", "work", "gym", "school", "vip"], 2)
+            card_labels = rng.sample(LABELS, 2) if rng.random() < 0.3 else []
             rows.append({
                 "id": random_uuid(rng), "owner_id": owner_id,
                 "first_name": first, "last_name": last,
@@ -148,7 +149,8 @@ class Seeder:
                 "phone": rng.choice(self.phones) if rng.random() < 0.9 else None,
                 "birthday": birthday,
                 "birthday_key": month_day_key(birthday) if birthday else None,
-                "additional_data": extra, "created_at": created, "updated_at": created,
+                "additional_data": extra, "labels": card_labels,
+                "created_at": created, "updated_at": created,
             })
         return rows
 
@@ -231,6 +233,9 @@ def seed_command(user_count, cards_per_user, contacts_per_user, seed, password, 
                         [row for p in profiles for row in identifiers(p)])
             cards = [card for row in users for card in seeder.card_rows(row["id"], cards_per_user)]
             bulk_insert(Contact.__table__, cards)
+            bulk_insert(ContactLabel.__table__, [
+                {"contact_id": card["id"], "owner_id": card["owner_id"], "folded": fold(label)}
+                for card in cards for label in card["labels"]])
             db.session.commit()
             user_ids += [row["id"] for row in users]
             bar.update(len(users))
