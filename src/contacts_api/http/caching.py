@@ -7,8 +7,8 @@
     def list_contacts(): ...
 
 A cached entry is the final response (body bytes and headers) of one user's GET,
-keyed on that user's id, the host, the path and the sorted query arguments (`pretty`
-included, since it changes the bytes), and stamped with the user's cache *generation*
+keyed on that user's id and the request's URL (`response_key`; `pretty` included, since
+it changes the bytes), and stamped with the user's cache *generation*
 at the time it was computed. An entry counts only while its stamp is the user's current
 generation; `invalidate_user()` gives the user a new generation, so every cached read of
 that user dies at once and the next read sees the write. Generations are random tokens
@@ -16,7 +16,8 @@ rather than counters: if one expires or Redis evicts it, the next read draws a f
 token instead of reviving old entries. A `/1/` entry is stamped with the network's
 generation too (`invalidate_network()`). The generations and the entry are read together
 (one `MGET` on Redis), so a hit costs one round trip to the cache, and a hit is served
-as the stored bytes, never re-serialized.
+as the stored bytes, never re-serialized; most hits are answered before the app runs
+(`shortcut`).
 
 Every cached GET carries an `ETag` and `X-Cache: HIT|MISS`; `If-None-Match` with the
 current tag answers `304` without a body. The cache is an optimisation only: when its

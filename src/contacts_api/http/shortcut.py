@@ -2,8 +2,8 @@
 
 A hit of `caching.cached` is stored bytes, yet on the full path it first costs what every
 request costs: the request context, the hooks (NUL check, credentials, rate limiter),
-routing through flask-smorest's and webargs' wrappers, and the teardown. That was 0.5 ms
-of CPU per hit, half of what the hit itself needs (measured, `docs/performance.md`).
+routing through flask-smorest's and webargs' wrappers, and the teardown: about 0.5 ms
+of CPU per hit, a third of its cost (measured, `docs/performance.md`).
 This WSGI middleware answers a hit with the same round trips and the same checks, and
 hands everything else to the app untouched:
 
