@@ -186,15 +186,27 @@ def first_row(statement: sa.Select, parameters: dict, row: type[Row]) -> Row | N
     prepared = _driver_statement(statement, engine.dialect, row)
     bound = {name: process(parameters[name]) if process else parameters[name]
              for name, process in prepared.binds.items()}
-    connection = engine.raw_connection()
+    dbapi_error = engine.dialect.loaded_dbapi.Error
+    connection = None
     try:
+        connection = engine.raw_connection()
         cursor = connection.cursor()
         cursor.execute(prepared.sql,
                        [bound[name] for name in prepared.names] if prepared.names else bound)
         values = cursor.fetchone()
         cursor.close()
+    except dbapi_error as error:
+        # What SQLAlchemy's execution does for its own statements: a lost connection leaves
+        # the pool, and the error is SQLAlchemy's (the app answers 503 for those).
+        lost = connection is not None and engine.dialect.is_disconnect(
+            error, connection.dbapi_connection, None)
+        if lost:
+            connection.invalidate(error)
+        raise sa.exc.DBAPIError.instance(prepared.sql, bound, error, dbapi_error,
+                                         connection_invalidated=lost) from error
     finally:
-        connection.close()
+        if connection is not None:
+            connection.close()
     if values is None:
         return None
     return row._make(process(value) if process else value
