@@ -90,7 +90,7 @@ class CachedReads:
             endpoint, _ = self.app.url_map.bind("localhost").match(path, method="GET")
         except HTTPException:  # no route, another method, or a redirect
             return None
-        view = self.app.view_functions[endpoint]
+        view = self.app.view_functions.get(endpoint)
         scopes = getattr(view, "shortcut_scopes", None)
         if scopes is None or self.rate_limited(view):
             return None
