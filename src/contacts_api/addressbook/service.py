@@ -130,25 +130,19 @@ def upcoming_birthdays(owner_id: uuid.UUID, page: PageRequest, days: int,
 
 
 def _commit(owner_id: uuid.UUID, contact: Contact) -> Contact:
-    """Write the card; a new or changed card is stamped by the change clock for sync.
+    """Write an existing card; a changed card is stamped by the change clock for sync.
 
     The row (and its unique-index entry) is written first: a concurrent write of the
     same card or address is waited for before the clock is taken, never while holding it.
-    A new card's `created_at` and `updated_at` are the same instant.
     """
-    new = contact in db.session.new
-    changed = new or db.session.is_modified(contact)
-    # A new card without labels has no index rows to write (nor to delete).
-    relabelled = (sa.inspect(contact).attrs.labels.history.has_changes()
-                  and (contact.labels or not new))
+    changed = db.session.is_modified(contact)
+    relabelled = sa.inspect(contact).attrs.labels.history.has_changes()
     with unique_addresses():
         db.session.flush()
         if relabelled:
             labels.store_labels([contact])
         if changed:
             contact.updated_at = changeclock.tick()
-            if new:
-                contact.created_at = contact.updated_at
         db.session.commit()
     invalidate_user(owner_id)
     return contact
