@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from addressbook_helpers import URL, add
 from contacts_api.addressbook.models import Contact, MonthDay
 from contacts_api.addressbook.schemas import ContactPatchSchema, ContactSchema
 
@@ -44,3 +45,19 @@ def test_year_less_birthday_labels_and_no_email():
     rendered = ContactSchema().dump(CASES[-1])
     assert (rendered["email"], rendered["birthday"], rendered["labels"]) == (
         None, "--02-29", ["Family", "Work"])
+
+
+def test_listed_pages_render_like_single_cards(client, auth_headers):
+    """Lists render the rows of a page by position, single cards the ORM object by name:
+    the two agree on every field, with and without a year, labels or additional data."""
+    add(client, auth_headers, email="a@example.com", birthday="--02-29", labels=["Family"])
+    add(client, auth_headers, email="b@example.com", birthday="1990-02-28", phone="+14155552671",
+        additional_data={"company": "Acme", "nested": {"n": 1}})
+    add(client, auth_headers, email="c@example.com", first_name="Ann")
+    for path in (URL + "?limit=100", URL + "get-upcoming-birthday?time_range=366"):
+        listed = client.get(path, headers=auth_headers).get_json()
+        assert listed
+        for card in listed:
+            single = client.get(URL + card["id"], headers=auth_headers).get_json()
+            assert card == single
+            assert list(card) == list(single)

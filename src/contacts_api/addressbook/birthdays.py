@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import sqlalchemy as sa
 
 from ..http import BadRequest
-from .models import Contact, month_day_key
+from .models import CARD_SELECTION, Contact, month_day_key
 
 LEAP_DAY_KEY = 229
 ALL_KEYS = 366
@@ -75,7 +75,7 @@ def upcoming_statement(owner_id: uuid.UUID, today: date, days: int) -> sa.Select
     # Keys before today's wrap into next year.
     next_year_first = sa.case((key >= month_day_key(today), 0), else_=1)
     return (
-        sa.select(Contact.__table__)
+        sa.select(*CARD_SELECTION)
         .where(Contact.owner_id == owner_id, in_window)
         .order_by(next_year_first, key, Contact.last_name, Contact.first_name, Contact.id)
     )

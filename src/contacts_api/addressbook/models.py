@@ -21,6 +21,11 @@ class MonthDay(NamedTuple):
         return f"--{self.month:02d}-{self.day:02d}"
 
 
+#: The columns a card's representation reads (not its owner, nor its CardDAV state).
+CARD_COLUMNS = ("id", "first_name", "last_name", "email", "phone", "birthday", "birthday_key",
+                "additional_data", "labels", "created_at", "updated_at")
+
+
 def month_day_key(day: date | MonthDay) -> int:
     """A sortable month-day number: 14 March is 314, 29 February is 229."""
     return day.month * 100 + day.day
@@ -32,10 +37,15 @@ def birthday_of(card) -> date | MonthDay | None:
     A year-less birthday is stored as `birthday_key` with no `birthday` date, so that
     date filters never match it and upcoming birthdays count it like any other.
     """
-    if card.birthday is not None:
-        return card.birthday
-    if card.birthday_key is not None:
-        return MonthDay(*divmod(card.birthday_key, 100))
+    return stored_birthday(card.birthday, card.birthday_key)
+
+
+def stored_birthday(birthday: date | None, birthday_key: int | None) -> date | MonthDay | None:
+    """`birthday_of` from the two stored columns."""
+    if birthday is not None:
+        return birthday
+    if birthday_key is not None:
+        return MonthDay(*divmod(birthday_key, 100))
     return None
 
 
@@ -103,6 +113,11 @@ class Contact(UUIDPrimaryKey, Timestamps, db.Model):
 
     def __repr__(self) -> str:
         return f"<Contact {self.id}>"
+
+
+#: What a page of cards selects: a card's vCard text (half a kilobyte on a synced card) and
+#: the rest of its CardDAV state are never rendered in a list.
+CARD_SELECTION = tuple(Contact.__table__.c[name] for name in CARD_COLUMNS)
 
 
 class ContactLabel(db.Model):

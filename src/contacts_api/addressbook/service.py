@@ -2,7 +2,7 @@
 
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 
@@ -14,7 +14,7 @@ from ..database import db, paginate, utcnow
 from ..http import Conflict, NotFound, Page, PageRequest
 from ..http.caching import invalidate_user
 from . import birthdays, filters, labels
-from .models import Contact, ContactLabel, ContactTombstone
+from .models import CARD_SELECTION, Contact, ContactLabel, ContactTombstone
 
 FIELDS = ("first_name", "last_name", "email", "phone", "birthday", "additional_data", "labels")
 
@@ -22,12 +22,13 @@ FIELDS = ("first_name", "last_name", "email", "phone", "birthday", "additional_d
 def list_contacts(owner_id: uuid.UUID, page: PageRequest, query: str | None = None,
                   sort: str | None = None) -> Page:
     """The owner's cards matching `query`, ordered by `sort` (see `filters`)."""
-    return paginate(list_statement(owner_id, query, sort), page)
+    return paginate(list_statement(owner_id, query, sort, CARD_SELECTION), page)
 
 
-def list_statement(owner_id: uuid.UUID, query: str | None = None,
-                   sort: str | None = None) -> sa.Select:
-    statement = sa.select(Contact.__table__).where(Contact.owner_id == owner_id)
+def list_statement(owner_id: uuid.UUID, query: str | None = None, sort: str | None = None,
+                   columns: Iterable[sa.ColumnElement] = (Contact.__table__,)) -> sa.Select:
+    """The owner's cards matching `query` in `sort`'s order; every column unless told."""
+    statement = sa.select(*columns).where(Contact.owner_id == owner_id)
     clause = filters.filter_clause(query, owner_id)
     if clause is not None:
         statement = statement.where(clause)
