@@ -4,13 +4,15 @@ import uuid
 
 import sqlalchemy as sa
 
-from ..database import db, paginate
+from ..database import db, paged, paginate
 from ..http import Forbidden, NotFound, Page, PageRequest
 from .models import Role, User
 
+_USERS = paged(sa.select(User.__table__).order_by(User.created_at, User.id))
+
 
 def list_users(page: PageRequest) -> Page:
-    return paginate(sa.select(User.__table__).order_by(User.created_at, User.id), page)
+    return paginate(_USERS, page)
 
 
 def set_role(actor: User, user_id: uuid.UUID, role: Role) -> User:

@@ -97,7 +97,8 @@ def operators_for(field: str) -> frozenset[str]:
     return frozenset()
 
 
-def filter_clause(query: str | None, owner_id: uuid.UUID) -> ColumnElement[bool] | None:
+def filter_clause(query: str | None, owner_id: uuid.UUID | sa.BindParameter
+                  ) -> ColumnElement[bool] | None:
     """The WHERE clause for a `query` parameter on `owner_id`'s cards, or None when it
     filters nothing."""
     query = (query or "").strip()
@@ -113,7 +114,7 @@ def free_text(text: str) -> ColumnElement[bool]:
     return sa.or_(*(column.icontains(text, autoescape=True) for column in TEXT_FIELDS.values()))
 
 
-def term_clause(term: Term, owner_id: uuid.UUID) -> ColumnElement[bool]:
+def term_clause(term: Term, owner_id: uuid.UUID | sa.BindParameter) -> ColumnElement[bool]:
     if term.field in DATE_FIELDS or term.field in DATETIME_FIELDS:
         return _date_clause(term)
     if term.field == LABELS:
@@ -121,7 +122,7 @@ def term_clause(term: Term, owner_id: uuid.UUID) -> ColumnElement[bool]:
     return _text_clause(term)
 
 
-def _label_clause(term: Term, owner_id: uuid.UUID) -> ColumnElement[bool]:
+def _label_clause(term: Term, owner_id: uuid.UUID | sa.BindParameter) -> ColumnElement[bool]:
     """Has the label (`eq`), any of them (`in_`), or none of them (`ne`, `not_in`)."""
     values = [term.value] if term.operator in {"eq", "ne"} else _json_list(term)
     has = labels.has_label(owner_id, sorted({labels.fold(value) for value in values}))

@@ -56,7 +56,7 @@ def store_labels(cards: Iterable[Contact]) -> None:
         db.session.execute(sa.insert(ContactLabel), rows)
 
 
-def has_label(owner_id: uuid.UUID, folded: Iterable[str]) -> sa.Exists:
+def has_label(owner_id: uuid.UUID | sa.BindParameter, folded: Iterable[str]) -> sa.Exists:
     """A correlated EXISTS: the card carries one of the `folded` labels (an index lookup)."""
     return sa.exists().where(
         ContactLabel.owner_id == owner_id,

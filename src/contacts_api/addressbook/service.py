@@ -1,5 +1,6 @@
 """The address-book domain: each user's cards, their queries and their writes."""
 
+import functools
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -10,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from .. import changeclock
-from ..database import db, paginate, utcnow
+from ..database import db, paged, paginate, utcnow
 from ..http import Conflict, NotFound, Page, PageRequest
 from ..http.caching import invalidate_user
 from . import birthdays, filters, labels
@@ -22,14 +23,29 @@ FIELDS = ("first_name", "last_name", "email", "phone", "birthday", "additional_d
 def list_contacts(owner_id: uuid.UUID, page: PageRequest, query: str | None = None,
                   sort: str | None = None) -> Page:
     """The owner's cards matching `query`, ordered by `sort` (see `filters`)."""
-    return paginate(list_statement(owner_id, query, sort, CARD_SELECTION), page)
+    return paginate(_listing(query, sort), page, {"owner_id": owner_id})
 
 
-def list_statement(owner_id: uuid.UUID, query: str | None = None, sort: str | None = None,
+#: Stands for the owner in the list statements built once (`_listing`).
+OWNER = sa.bindparam("owner_id", type_=sa.Uuid)
+
+
+@functools.lru_cache(maxsize=64)
+def _listing(query: str | None, sort: str | None) -> sa.Select:
+    """The page statement of a `query` and `sort`, built once per worker for every owner
+    (see `paged`); a query that does not parse raises each time."""
+    return paged(list_statement(OWNER, query, sort, CARD_SELECTION))
+
+
+def list_statement(owner: uuid.UUID | sa.BindParameter, query: str | None = None,
+                   sort: str | None = None,
                    columns: Iterable[sa.ColumnElement] = (Contact.__table__,)) -> sa.Select:
-    """The owner's cards matching `query` in `sort`'s order; every column unless told."""
-    statement = sa.select(*columns).where(Contact.owner_id == owner_id)
-    clause = filters.filter_clause(query, owner_id)
+    """The owner's cards matching `query` in `sort`'s order; every column unless told.
+
+    `owner` is an id, or a parameter standing for it (`OWNER`).
+    """
+    statement = sa.select(*columns).where(Contact.owner_id == owner)
+    clause = filters.filter_clause(query, owner)
     if clause is not None:
         statement = statement.where(clause)
     return statement.order_by(*filters.order_by(sort))
@@ -127,7 +143,7 @@ def upcoming_birthdays(owner_id: uuid.UUID, page: PageRequest, days: int,
                        tz: str | None = None, today: date | None = None) -> Page:
     """Cards whose next birthday is within `days` of today in `tz`, soonest first."""
     today = today or birthdays.today_in(tz)
-    return paginate(birthdays.upcoming_statement(owner_id, today, days), page)
+    return paginate(paged(birthdays.upcoming_statement(owner_id, today, days)), page)
 
 
 def _commit(owner_id: uuid.UUID, contact: Contact) -> Contact:
