@@ -284,6 +284,19 @@ class TestOperators:
         assert first_names(client, other, query="gmail") == []
         assert first_names(client, other, query="first_name:ne:x") == []
 
+    @pytest.mark.parametrize("params", [{}, {"query": "first_name:ne:x", "sort": "-first_name"},
+                                        {"query": "labels:ne:golf"}])
+    def test_one_list_statement_serves_every_owner(self, client, auth_headers, make_user,
+                                                   bearer, params):
+        """A worker builds each list statement once, the owner a parameter: asked by two
+        users in turn, it answers each with their own cards."""
+        other = bearer(make_user("bob"))
+        add(client, other, first_name="Zed", email="zed@example.com")
+        mine = first_names(client, auth_headers, **params)
+        assert sorted(mine) == ["Ann", "Bob", "Cy", "Dee"]
+        assert first_names(client, other, **params) == ["Zed"]
+        assert first_names(client, auth_headers, **params) == mine
+
 
 @pytest.mark.usefixtures("cards")
 class TestSort:
