@@ -27,14 +27,14 @@ def list_contacts(owner_id: uuid.UUID, page: PageRequest, query: str | None = No
 
 
 #: Stands for the owner in the list statements built once (`_listing`).
-OWNER = sa.bindparam("owner_id", type_=sa.Uuid)
+_OWNER = sa.bindparam("owner_id", type_=sa.Uuid)
 
 
 @functools.lru_cache(maxsize=64)
 def _listing(query: str | None, sort: str | None) -> sa.Select:
     """The page statement of a `query` and `sort`, built once per worker for every owner
     (see `paged`); a query that does not parse raises each time."""
-    return paged(list_statement(OWNER, query, sort, CARD_SELECTION))
+    return paged(list_statement(_OWNER, query, sort, CARD_SELECTION))
 
 
 def list_statement(owner: uuid.UUID | sa.BindParameter, query: str | None = None,
@@ -42,7 +42,7 @@ def list_statement(owner: uuid.UUID | sa.BindParameter, query: str | None = None
                    columns: Iterable[sa.ColumnElement] = (Contact.__table__,)) -> sa.Select:
     """The owner's cards matching `query` in `sort`'s order; every column unless told.
 
-    `owner` is an id, or a parameter standing for it (`OWNER`).
+    `owner` is an id, or a parameter standing for it (`_listing`'s).
     """
     statement = sa.select(*columns).where(Contact.owner_id == owner)
     clause = filters.filter_clause(query, owner)
