@@ -231,7 +231,7 @@ def render_contacts(cards) -> list[dict]:
 
 
 def _render(id, first_name, last_name, email, phone, birthday, birthday_key,  # noqa: A002
-            additional_data, labels, created_at, updated_at) -> dict:
+            additional_data, card_labels, created_at, updated_at) -> dict:
     birthday = stored_birthday(birthday, birthday_key)
     return {
         "id": id.hex,
@@ -241,7 +241,7 @@ def _render(id, first_name, last_name, email, phone, birthday, birthday_key,  # 
         "phone": phone,
         "birthday": birthday.isoformat() if birthday is not None else None,
         "additional_data": dict(additional_data) if additional_data is not None else None,
-        "labels": list(labels or ()),
+        "labels": list(card_labels or ()),
         "created_at": format_timestamp(created_at),
         "updated_at": format_timestamp(updated_at),
     }
