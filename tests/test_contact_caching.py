@@ -284,6 +284,19 @@ class TestOnRedis:
         assert all(0 < store.ttl(key) <= 24 * 3600 for key in generations)
 
 
+    def test_a_miss_reads_the_cache_once(self, client, auth_headers):
+        """The shortcut's read of a missing entry is the one the view uses: one MGET."""
+        add(client, auth_headers)
+        get(client, URL, auth_headers)  # the generations exist; the next write renews one
+        add(client, auth_headers, email="second@example.com")
+        store = redis.Redis.from_url(REDIS_URL)
+        store.config_resetstat()
+        assert get(client, URL, auth_headers).headers["X-Cache"] == "MISS"
+        assert store.info("commandstats")["cmdstat_mget"]["calls"] == 1
+        assert get(client, URL, auth_headers).headers["X-Cache"] == "HIT"
+        assert store.info("commandstats")["cmdstat_mget"]["calls"] == 2
+
+
 def user_id_hex(client, headers) -> str:
     return client.get("/1/you", headers=headers).get_json()["id"]
 

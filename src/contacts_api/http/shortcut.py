@@ -11,7 +11,8 @@ hands everything else to the app untouched:
    (`shortcut_scopes`, set by `cached`) that has no per-user rate limit;
 2. the key from the user id the credentials claim (a token's subject, its signature and
    expiry checked; the user of recently verified Basic credentials), and the entry with
-   the generations it needs in one MGET: a miss costs no database read;
+   the generations it needs in one MGET: a miss costs no database read, and the app's
+   `cached` view uses that read instead of making its own;
 3. on a hit, the account, and the token's revocation or the password's fingerprint, are
    checked in the database exactly as on the full path (`claim`'s check); any doubt falls
    through to the app, which then answers the 401, verifies a password, or reports the
@@ -69,7 +70,7 @@ class CachedReads:
                     return None
                 user_id, holds = claimed
                 generations, stored = read_entry((user_id.hex, *scopes),
-                                                 response_key(user_id, environ))
+                                                 response_key(user_id, environ), environ)
                 hit = fresh(stored, generations)
                 if hit is None or not holds():
                     return None
