@@ -130,6 +130,24 @@ def test_batch_accepts_a_json_list_and_repeated_form_values(api, alice, bob, car
     assert [item.get("error") for item in response.get_json()] == [None, "request_sent_exists"]
 
 
+def test_a_json_batch_answers_every_item_blank_ones_too(api, alice, bob):
+    response = api(alice).post("/1/requests/batch",
+                               json={"ids": ["", bob.id.hex, " ", None, f"{bob.id.hex},x"]})
+    assert response.status_code == 200
+    assert shape(response.get_json()) == [
+        {"error": "invalid_id", "detail": ""},
+        public(bob, request_sent=T),
+        {"error": "invalid_id", "detail": " "},
+        {"error": "invalid_id", "detail": None},
+        {"error": "invalid_id", "detail": f"{bob.id.hex},x"},
+    ]
+
+
+def test_a_form_batch_drops_empty_values(api, alice, bob):
+    response = api(alice).post("/1/requests/batch", data={"ids": [f" {bob.id.hex}, ,", ""]})
+    assert shape(response.get_json()) == [public(bob, request_sent=T)]
+
+
 def test_batch_limits(api, alice):
     too_many = api(alice).post("/1/requests/batch", json={"ids": [UNKNOWN.hex] * 1001})
     assert too_many.status_code == 400

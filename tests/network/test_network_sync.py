@@ -197,7 +197,8 @@ def test_synced_is_the_server_time_in_milliseconds(api, alice):
 
 @pytest.mark.parametrize("raw", ["yesterday", "", "-1", "2025-13-01", "1e9", "12:00",
                                  "2025-01-01T25:00:00Z", "99999999999999",
-                                 "0001-01-01T00:00+01:00", "999999999999.5"])
+                                 "0001-01-01T00:00+01:00", "999999999999.5", "\u0663",
+                                 "\uff11\uff17\uff10\uff10\uff10\uff10\uff10\uff10\uff10\uff10"])
 def test_bad_since_is_invalid_date(api, alice, raw):
     response = api(alice).post("/1/sync", data={"since": raw})
     assert (response.status_code, response.get_json()) == (

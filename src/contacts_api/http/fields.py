@@ -8,13 +8,15 @@ from decimal import Decimal
 import orjson
 from email_validator import EmailNotValidError, validate_email
 from marshmallow import Schema, fields
+from webargs.core import MultiDictProxy
 
 _ID_PATTERN = re.compile(
     r"[0-9a-fA-F]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 )
 
 
-_EPOCH_SECONDS = re.compile(r"\d{1,12}(\.\d+)?")
+# ASCII digits only: `\d` would take "٣" (Arabic-Indic three) for epoch second 3.
+_EPOCH_SECONDS = re.compile(r"[0-9]{1,12}(\.[0-9]+)?")
 
 
 def parse_id(value) -> uuid.UUID | None:
@@ -128,19 +130,18 @@ class CommaList(fields.List):
     """A list given as a JSON array, as repeated form/query parameters, or comma-separated.
 
     `ids=a,b&ids=c`, `ids=a&ids=b&ids=c` and `{"ids": ["a", "b", "c"]}` are the same list.
-    Empty items are dropped. In JSON the list is an array, as the document says.
+    In a form or query, values are split at commas and empty ones dropped (`ids=a,` is one
+    id). A JSON array is taken item for item: a batch answers one entry per item in order,
+    so a blank item is that item's error, never silently left out.
     """
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, list | tuple):
             raise self.make_error("invalid")
-        items = []
-        for item in value:
-            if isinstance(item, str):
-                items.extend(part.strip() for part in item.split(",") if part.strip())
-            else:
-                items.append(item)
-        return super()._deserialize(items, attr, data, **kwargs)
+        if isinstance(data, MultiDictProxy):  # how webargs hands over a form or a query
+            value = [part.strip() for item in value for part in str(item).split(",")
+                     if part.strip()]
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 def normalize_email(value: str) -> str:
