@@ -376,7 +376,7 @@ class TestExport:
         client.patch(f"/api/contacts/{johnny}", json={"first_name": "John"},
                      headers=auth_headers)
         text = export(client, auth_headers, query="last_name:eq:Appleseed").replace("\r\n ", "")
-        assert "N:Appleseed;John;;;\r\nFN:John Appleseed\r\n" in text
+        assert "N:Appleseed;John;Q;Dr.;Jr.\r\nFN:Dr. John Q Appleseed Jr.\r\n" in text
         assert "\r\nPHOTO:data:image/jpeg;base64,/9j/4AAQ" in text
         assert "\r\nX-SOCIALPROFILE;type=twitter:https://twitter.com/johnny\r\n" in text
         three = export(client, auth_headers, version="3.0", query="last_name:eq:Appleseed")

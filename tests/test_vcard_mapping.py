@@ -172,7 +172,8 @@ def test_json_edits_render_new_values_and_keep_the_rest():
     card = stored(johnny, first_name="John", email="john@example.com", phone="+14155552671",
                   birthday=date(1990, 5, 1), additional_data=data, labels=["Family"])
     out = lines_of(render_card(card, "4.0"))
-    assert "N:Appleseed;John;;;" in out and "FN:John Appleseed" in out
+    # The rename keeps N's middle name and honorifics (the card has "N:Appleseed;Johnny;Q;Dr.;Jr.").
+    assert "N:Appleseed;John;Q;Dr.;Jr." in out and "FN:Dr. John Q Appleseed Jr." in out
     emails = [line for line in out if "EMAIL" in line]
     assert emails == ["EMAIL:john@example.com", "EMAIL:new@example.org"]
     # The dropped addresses take their Apple labels with them; other groups stay.

@@ -25,6 +25,7 @@ from .vcardlines import (
     new_line,
     read_lines,
     serialize,
+    split,
     version_of,
 )
 
@@ -228,17 +229,27 @@ def render_card(card, version: str | None = None) -> str:
 
 
 def _render_names(by_name: dict, first: str, last: str) -> tuple[list, list]:
+    """N and FN for the card's names: the stored lines while the names are unchanged.
+
+    Names changed through JSON replace N's family and given names only: its other
+    components (additional names, honorific prefixes and suffixes) stay, and FN is written
+    from all five, in the order a person is addressed.
+    """
     stored = by_name.get("N", []) + by_name.get("FN", [])
-    full = " ".join(part for part in (first, last) if part)
+    _, _, additional, prefix, suffix = (
+        split(by_name["N"][0].value, ";") + [""] * 5)[:5] if "N" in by_name else [""] * 5
+    name = new_line("N", ";".join(escape(part)
+                                  for part in (last, first, additional, prefix, suffix)))
+    full = new_line("FN", escape(" ".join(
+        part for part in (prefix, first, additional, last, suffix) if part)))
     if stored and props.names(by_name) == (first, last):
         lines = [copy(line) for line in stored]
         if "N" not in by_name:
-            lines.insert(0, new_line("N", f"{escape(last)};{escape(first)};;;"))
+            lines.insert(0, name)
         if "FN" not in by_name:
-            lines.append(new_line("FN", escape(full)))
+            lines.append(full)
         return lines, []
-    return [new_line("N", f"{escape(last)};{escape(first)};;;"),
-            new_line("FN", escape(full))], stored
+    return [name, full], stored
 
 
 def _render_many(stored: list, values: list, same, make) -> tuple[list, list]:
