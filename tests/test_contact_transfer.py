@@ -258,6 +258,8 @@ class TestImportRefuses:
         (b"First Name,Last Name,E-mail 1 - Value\r\n", "text/csv",
          "The CSV file has a header but no rows"),
         (b"  \r\n", "text/vcard", "The file is empty"),
+        (b"BEGIN:VCARDX\r\nFN:x\r\nEND:VCARDX\r\n", "text/vcard",
+         "The file holds no vCard (no BEGIN:VCARD line)"),
         (b"caf\xe9", "text/csv",
          "The file is not valid UTF-8 (or UTF-16 with a byte order mark): undecodable byte at "
          "offset 3"),
@@ -463,3 +465,119 @@ def test_openapi_documents_the_content_types(client):
     assert set(body) == {"multipart/form-data", "text/vcard", "text/x-vcard", "text/csv"}
     response = spec["/api/contacts/export"]["get"]["responses"]["200"]["content"]
     assert set(response) == {"text/vcard", "text/csv"}
+
+
+class TestHostileCards:
+    def test_a_tel_with_a_long_run_of_spaces_exports_at_once(self, client, auth_headers):
+        """Matching a stored TEL to the phone once took time quadratic in the value (a regex
+        retried at every position): these 100,000 spaces took minutes and held the worker."""
+        tel = "TEL:1" + " " * 100_000 + "x"
+        folded = "\r\n ".join(tel[i:i + 74] for i in range(0, len(tel), 74))
+        report = imported(client, auth_headers, vcf(["N:Phone;Slow;;;", folded,
+                                                     "TEL:+14155550199"]))
+        (card_id,) = ids_of(report)
+        assert report["results"] == [{"index": 0, "status": "created", "id": card_id,
+                                      "warnings": [
+            f"TEL {'1' + ' ' * 99!r} could not be read as a phone number",
+            "additional_data.phones was left out: additional_data is at most 16384 bytes "
+            "as JSON"]}]
+        card = cards(client, auth_headers)[card_id]
+        assert (card["phone"], card["additional_data"]) == ("+14155550199", None)
+        text = export(client, auth_headers)
+        assert "\r\nN:Phone;Slow;;;\r\nFN:Slow Phone\r\nTEL:+14155550199\r\nUID:" in text
+
+    QP_NUL = "\r\n".join(("BEGIN:VCARD", "VERSION:2.1", "N;ENCODING=QUOTED-PRINTABLE:Nu=00l;Zed",
+                          "END:VCARD", ""))
+
+    def test_a_value_decoding_to_nul_fails_its_card(self, client, auth_headers):
+        report = imported(client, auth_headers, self.QP_NUL.encode() + vcf(["FN:Good One"]))
+        good = ids_of(report)[1]
+        assert report == {"dry_run": False, "created": 1, "updated": 0, "skipped": 0,
+                          "failed": 1, "results": [
+            {"index": 0, "status": "failed", "id": None, "error": "malformed",
+             "detail": "Unreadable vCard: the line 'N;ENCODING=QUOTED-PRINTABLE:Nu=00l;Zed' "
+                       "decodes to a NUL character"},
+            {"index": 1, "status": "created", "id": good}]}
+        assert list(cards(client, auth_headers)) == [good]
+
+    def test_a_value_decoding_to_nul_is_a_400_for_carddav(self, client, auth_headers, user):
+        response = client.put(f"/dav/addressbooks/{user.id.hex}/contacts/nul.vcf",
+                              data=self.QP_NUL.encode(),
+                              headers={**basic("alice"), "Content-Type": "text/vcard"})
+        assert response.status_code == 400
+        assert response.get_data(as_text=True) == (
+            "<?xml version='1.0' encoding='utf-8'?>\n"
+            '<D:error xmlns:C="urn:ietf:params:xml:ns:carddav" xmlns:D="DAV:">'
+            "<C:valid-address-data /></D:error>")
+        assert cards(client, auth_headers) == {}
+
+    def test_additional_data_is_held_to_16_kib(self, client, auth_headers):
+        note = "x" * 500_000
+        report = imported(client, auth_headers, vcf([
+            "N:Note;Huge;;;", "ORG:Acme", "NOTE:" + "\r\n ".join(
+                note[i:i + 74] for i in range(0, len(note), 74))]))
+        (card_id,) = ids_of(report)
+        assert report["results"] == [{"index": 0, "status": "created", "id": card_id,
+                                      "warnings": [
+            "additional_data.note was left out: additional_data is at most 16384 bytes "
+            "as JSON"]}]
+        assert cards(client, auth_headers)[card_id]["additional_data"] == {"company": "Acme"}
+        text = export(client, auth_headers)
+        assert "\r\nORG:Acme\r\n" in text and "NOTE" not in text
+        again = imported(client, auth_headers, text.encode(), on_conflict="update")
+        assert statuses(again) == ["skipped"]
+
+    def test_an_update_never_drops_the_users_own_keys(self, client, auth_headers):
+        card = add(client, auth_headers, additional_data={"pet": "c" * 15_000})
+        report = imported(client, auth_headers, vcf(
+            ["N:Doe;John;;;", "EMAIL:john@example.com", "ORG:Acme", "NOTE:" + "n" * 2_000]),
+            on_conflict="update")
+        assert report["results"] == [{"index": 0, "status": "updated", "id": card["id"],
+                                      "warnings": [
+            "additional_data.note was left out: additional_data is at most 16384 bytes "
+            "as JSON"]}]
+        assert cards(client, auth_headers)[card["id"]]["additional_data"] == {
+            "pet": "c" * 15_000, "company": "Acme"}
+
+    @pytest.mark.parametrize("first, again", [
+        ("N:Smith;Anna;;;", "N:SMITH;ANNA;;;"),
+        ("N:Straße;Jürgen;;;", "N:STRASSE;JÜRGEN;;;"),
+    ])
+    def test_names_match_whatever_their_case(self, client, auth_headers, first, again):
+        (card_id,) = ids_of(imported(client, auth_headers, vcf([first, "TEL:+14155552671"])))
+        report = imported(client, auth_headers, vcf([again, "TEL:+1 415 555 2671"]))
+        assert [(r["status"], r["id"]) for r in report["results"]] == [("skipped", card_id)]
+        assert list(cards(client, auth_headers)) == [card_id]
+
+    @pytest.mark.parametrize("on_conflict, second, status", [
+        ("update", ["FN:Dup Two", "UID:same-uid", "EMAIL:d2@example.com"], "updated"),
+        ("skip", ["FN:Dup Two", "EMAIL:d1@example.com"], "skipped"),
+    ])
+    def test_a_dry_run_gives_no_id_to_a_card_it_would_create(self, client, auth_headers,
+                                                           on_conflict, second, status):
+        report = imported(client, auth_headers, vcf(
+            ["FN:Dup One", "UID:same-uid", "EMAIL:d1@example.com"], second),
+            dry_run="true", on_conflict=on_conflict)
+        assert [(r["status"], r["id"]) for r in report["results"]] == [
+            ("created", None), (status, None)]
+        assert cards(client, auth_headers) == {}
+
+    def test_google_csv_with_given_name_and_no_family_name(self, client, auth_headers):
+        report = imported(client, auth_headers,
+                          b"Given Name,E-mail 1 - Value\r\nSolo,solo@example.com\r\n", "text/csv")
+        (card_id,) = ids_of(report)
+        card = cards(client, auth_headers)[card_id]
+        assert (card["first_name"], card["last_name"], card["email"]) == (
+            "Solo", "", "solo@example.com")
+
+    def test_an_outlook_birthday_needs_four_year_digits(self, client, auth_headers):
+        report = imported(client, auth_headers, (
+            b"First Name,Last Name,E-mail Address,Birthday\r\n"
+            b"Two,Digits,two@example.com,1/2/85\r\nFour,Digits,four@example.com,1/2/1985\r\n"
+            b"No,Birthday,none@example.com,0/0/00\r\n"), "text/csv")
+        two, four, none = ids_of(report)
+        assert report["results"][0]["warnings"] == [
+            "BDAY '1/2/85' has no four-digit year; the birthday was left empty"]
+        assert [r.get("warnings") for r in report["results"][1:]] == [None, None]
+        book = cards(client, auth_headers)
+        assert [book[i]["birthday"] for i in (two, four, none)] == [None, "1985-01-02", None]

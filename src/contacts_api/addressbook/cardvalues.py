@@ -7,11 +7,13 @@ failing the card (API.md §5 "Import").
 import re
 from datetime import UTC, date, datetime
 
+import orjson
 import phonenumbers
 
 from ..http.fields import normalize_email
 from . import labels as label_rules
 from .models import MonthDay
+from .schemas import MAX_ADDITIONAL_DATA_BYTES
 
 NAME_LENGTH = 50
 EMAIL_LENGTH = 255
@@ -30,6 +32,23 @@ def fit_names(names: tuple[str, str], warnings: list | None = None) -> tuple[str
     if warnings is not None and max(map(len, names)) > NAME_LENGTH:
         warnings.append(f"Names are at most {NAME_LENGTH} characters; the name was shortened")
     return names[0][:NAME_LENGTH], names[1][:NAME_LENGTH]
+
+
+def fit_data(data: dict | None, droppable, warnings: list) -> dict | None:
+    """`additional_data` within the JSON API's limit: the largest of its `droppable` keys (the
+    ones a card's values were mapped to) are left out until it fits, each with a warning,
+    rather than failing the card."""
+    if data is None or len(orjson.dumps(data)) <= MAX_ADDITIONAL_DATA_BYTES:
+        return data
+    data = dict(data)
+    for key in sorted((key for key in data if key in droppable), reverse=True,
+                      key=lambda key: len(orjson.dumps(data[key]))):
+        if len(orjson.dumps(data)) <= MAX_ADDITIONAL_DATA_BYTES:
+            break
+        del data[key]
+        warnings.append(f"additional_data.{key} was left out: additional_data is at most "
+                        f"{MAX_ADDITIONAL_DATA_BYTES} bytes as JSON")
+    return data or None
 
 
 def pick_emails(values, warnings: list) -> tuple[str | None, list[str]]:

@@ -31,8 +31,10 @@ LISTS = ("labels", "emails", "phones")
 SEPARATOR = " ::: "
 FORMULA_START = ("=", "+", "-", "@")
 _OUTLOOK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2,4})$")
-GOOGLE_SIGNS = {"E-mail 1 - Value", "Phone 1 - Value", "Given Name", "Labels",
-                "Organization Name", "Organization 1 - Name"}
+#: Google's name columns (`Given Name`/`Family Name` in its older export).
+GOOGLE_NAMES = {"First Name", "Given Name"}
+GOOGLE_SIGNS = {"E-mail 1 - Value", "Phone 1 - Value", "Labels", "Organization Name",
+                "Organization 1 - Name"}
 OUTLOOK_SIGNS = {"E-mail Address", "Mobile Phone", "Business Phone", "Job Title", "Categories"}
 
 
@@ -45,8 +47,7 @@ def kind_of(header: list[str]) -> str:
     names = {name.strip() for name in header}
     if tuple(name.strip() for name in header[:4]) == COLUMNS[:4]:
         return "ours"
-    if names & GOOGLE_SIGNS and "First Name" in names | {"Given Name"} or \
-            {"Given Name", "Family Name"} <= names:
+    if (names & GOOGLE_SIGNS and names & GOOGLE_NAMES) or {"Given Name", "Family Name"} <= names:
         return "google"
     if names & OUTLOOK_SIGNS and "First Name" in names:
         return "outlook"
@@ -113,7 +114,7 @@ def _card(kind: str, cells: dict, region: str | None) -> ParsedCard | CardFailur
         emails = many("E-mail Address", "E-mail 2 Address", "E-mail 3 Address")
         phones = many("Mobile Phone", "Home Phone", "Business Phone", "Other Phone")
         labels = get("Categories").split(";")
-        birthday = _outlook_date(get("Birthday"))
+        birthday = _outlook_date(get("Birthday"), warnings)
         data_keys = {"company": ("Company",), "position": ("Job Title",), "note": ("Notes",),
                      "url": ("Web Page",), "nickname": ("Nickname",)}
     names = (first, last) if first or last else split_name(get("Name", "Display Name"))
@@ -140,15 +141,19 @@ def _card(kind: str, cells: dict, region: str | None) -> ParsedCard | CardFailur
     return ParsedCard(fields, None, "", warnings)
 
 
-def _outlook_date(text: str) -> str:
-    """Outlook writes `M/D/YYYY`, and `0/0/00` for none."""
+def _outlook_date(text: str, warnings: list) -> str:
+    """Outlook writes `M/D/YYYY`, and `0/0/00` for none. A year of two digits has no century
+    to trust (85 is 1985 for a birthday, 25 anything), so it is refused, not guessed."""
     match = _OUTLOOK_DATE.match(text)
     if match is None:
         return text
     month, day, year = match.groups()
     if int(month) == 0:
         return ""
-    return f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
+    if len(year) != 4:
+        warnings.append(f"BDAY {text!r} has no four-digit year; the birthday was left empty")
+        return ""
+    return f"{year}-{int(month):02d}-{int(day):02d}"
 
 
 def header() -> str:

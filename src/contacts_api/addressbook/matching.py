@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from ..database import db
 from ..http.fields import parse_id
 from . import vcard
+from .cardvalues import fit_data
 from .models import Contact, birthday_of
 
 _CARDS = Contact.__table__
@@ -38,6 +39,21 @@ def _rows(owner_id: uuid.UUID, column, values: set) -> dict:
     return rows
 
 
+def _named(owner_id: uuid.UUID, names: set) -> set:
+    """The ids of the owner's cards with one of these case-folded (first, last) names.
+
+    SQL cannot fold case as `_name_key` does (SQLite's `lower()` folds ASCII only, and
+    `casefold` makes "ß" "ss"), so the book's names are read, from the (owner, last name,
+    first name, id) index alone, and compared here: the same index range that an `IN` on
+    `first_name` walked, now without spelling."""
+    if not names:
+        return set()
+    statement = sa.select(_CARDS.c.id, _CARDS.c.first_name, _CARDS.c.last_name).where(
+        _CARDS.c.owner_id == owner_id)
+    return {row.id for row in db.session.execute(statement)
+            if (row.first_name.casefold(), row.last_name.casefold()) in names}
+
+
 def _name_key(values: dict) -> tuple:
     return values["first_name"].casefold(), values["last_name"].casefold(), values["phone"]
 
@@ -59,8 +75,9 @@ class Book:
 
     @classmethod
     def load(cls, owner_id: uuid.UUID, cards: list) -> "Book":
-        """The book's cards sharing a UID, an email or (cards without one) a first name with
-        `cards`, read with `IN` lists on indexed columns rather than the whole book.
+        """The book's cards sharing a UID, an email or (cards without one) a full name with
+        `cards`, read with `IN` lists on indexed columns (names: found by `_named`) rather
+        than the whole book.
 
         UIDs first: a re-imported card found by its UID, with the same email, needs no second
         look-up (that halves the rows a re-import reads)."""
@@ -78,11 +95,11 @@ class Book:
         for card in cards:
             fields = card.fields
             if not fields["email"]:
-                names.add(fields["first_name"])
+                names.add(_name_key(fields)[:2])
             elif known.get(fields["uid"]) != fields["email"].lower():
                 emails.add(fields["email"].lower())
         rows |= _rows(owner_id, sa.func.lower(_CARDS.c.email), emails)
-        rows |= _rows(owner_id, _CARDS.c.first_name, names)
+        rows |= _rows(owner_id, _CARDS.c.id, _named(owner_id, names))
         return cls(owner_id, rows.values())
 
     def place(self, card: vcard.ParsedCard, update: bool) -> tuple[str, uuid.UUID]:
@@ -92,6 +109,7 @@ class Book:
         if match is None:
             values = {**fields, "id": uuid.uuid4(), "vcard": card.vcard}
             self._take_email(values, card.warnings)
+            self._fit(values, card.warnings)
             self._index(values)
             self.status[values["id"]] = "created"
             return "created", values["id"]
@@ -100,12 +118,17 @@ class Book:
         current = self.cards[match]
         values = self._merged(current, card)
         self._take_email(values, card.warnings)
+        self._fit(values, card.warnings)
         if self._same(current, values):
             return "skipped", match
         self._unindex(current)
         self._index(values)
         self.status.setdefault(match, "updated")
         return "updated", match
+
+    def creates(self, card_id: uuid.UUID) -> bool:
+        """Whether the card is one this import creates (not yet in the book)."""
+        return self.status.get(card_id) == "created"
 
     def created(self) -> list[dict]:
         return [self.cards[i] for i, status in self.status.items() if status == "created"]
@@ -157,6 +180,13 @@ class Book:
         values["additional_data"], values["email"] = data, None
         warnings.append(f"EMAIL {email!r} is already on another card; it was kept in "
                         "additional_data.emails")
+
+    @staticmethod
+    def _fit(values: dict, warnings: list) -> None:
+        """Within the 16 KiB of `additional_data` after the card's values joined the user's own
+        keys and a moved email: only the card's values are left out, never the user's keys."""
+        values["additional_data"] = fit_data(values["additional_data"], vcard.MAPPED_KEYS,
+                                             warnings)
 
     def _index(self, values: dict) -> None:
         self.cards[values["id"]] = values

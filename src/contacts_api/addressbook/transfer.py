@@ -67,7 +67,10 @@ def read_cards(data: bytes, region: str | None) -> Iterator:
     if text.lstrip()[:11].upper() == "BEGIN:VCARD":
         if len(_BEGIN.findall(text)) > MAX_CARDS:
             raise invalid(f"The file holds more than {MAX_CARDS} cards")
-        return list(vcard.parse_cards(text, region))
+        cards = list(vcard.parse_cards(text, region))
+        if not cards:  # `BEGIN:VCARDX`: it looked like vCard, but holds no card
+            raise invalid("The file holds no vCard (no BEGIN:VCARD line)")
+        return cards
     csv.field_size_limit(MAX_LINE)
     rows = csv.reader(io.StringIO(text, newline=""))
     try:
@@ -99,9 +102,10 @@ def import_cards(owner_id: uuid.UUID, data: bytes, *, dry_run: bool = False,
                             "error": card.error, "detail": card.detail})
             continue
         status, card_id = book.place(card, update=on_conflict == "update")
+        # A dry run creates nothing, so a card that this file created (and a later card of
+        # the file then skipped or updated) has no id to give.
         result = {"index": index, "status": status,
-                  "id": card_id if status != "created" or not dry_run
-                  else None}
+                  "id": None if dry_run and book.creates(card_id) else card_id}
         if card.warnings:
             result["warnings"] = card.warnings
         results.append(result)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from . import vcardfields as props
+from .cardvalues import fit_data
 from .models import birthday_of
 from .vcardlines import (
     VERSIONS,
@@ -134,7 +135,7 @@ def _parse_block(block: str, region: str | None) -> ParsedCard:
     fields = {
         "first_name": names[0], "last_name": names[1], "email": email, "phone": phone,
         "birthday": props.birthday(by_name["BDAY"][0], warnings) if "BDAY" in by_name else None,
-        "additional_data": data or None,
+        "additional_data": fit_data(data or None, MAPPED_KEYS, warnings),
         "labels": props.labels(by_name.get("CATEGORIES", []), warnings),
         "uid": uid,
     }

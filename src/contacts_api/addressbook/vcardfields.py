@@ -17,6 +17,13 @@ from .cardvalues import (
 from .models import MonthDay
 from .vcardlines import escape, new_line, preference, split, unescape
 
+#: `TEL:…;ext=12` (vCard 4's URI form).
+_EXTENSION_PARAMETER = re.compile(r";\s*ext=", re.I)
+#: An extension written after the number (`x12`, `ext. 12`, `#12`), matched on the reversed
+#: text: anchored at its start, the match is linear, where `\s*(?:ext\.?|x|#)\s*\d+\s*$`
+#: is retried at every position of the text, quadratic in a long run of spaces.
+_TRAILING_EXTENSION = re.compile(r"\s*\d+\s*(?:\.?txe|x|#)\s*", re.I)
+
 
 def names(by_name: dict, warnings: list | None = None) -> tuple[str, str] | None:
     """(first, last) from N, else FN (one word is a first name; else split at the last space)."""
@@ -73,7 +80,9 @@ def same_email(line, value: str) -> bool:
 
 def digits(value: str) -> str:
     """The number's digits without an extension or trunk zeros, to match it loosely."""
-    number = re.split(r"(?i);\s*ext=|\s*(?:ext\.?|x|#)\s*\d+\s*$", value.removeprefix("tel:"))[0]
+    number, *parameter = _EXTENSION_PARAMETER.split(value.removeprefix("tel:"), maxsplit=1)
+    if not parameter and (trailing := _TRAILING_EXTENSION.match(number[::-1])):
+        number = number[:len(number) - trailing.end()]
     return re.sub(r"\D", "", number).lstrip("0")
 
 

@@ -68,6 +68,10 @@ def read_lines(block: str) -> list[Line]:
                               text if plain and "\n" not in text else None))
         except (VObjectError, ValueError, LookupError) as exc:
             raise Malformed(f"cannot read the line {text[:80]!r}") from exc
+        if "\x00" in decoded:
+            # Quoted-printable `=00` makes one out of a file that has none. PostgreSQL text
+            # cannot hold it, and no name or note means one: the card fails.
+            raise Malformed(f"the line {text[:80]!r} decodes to a NUL character")
     return lines
 
 
