@@ -213,3 +213,64 @@ def test_a_card_comes_back_with_every_property_it_sent(dav, source, index):
     assert dav.put(f"{index}.vcf", text).status_code == 201
     returned = properties_of(dav.get(f"{index}.vcf").get_data(as_text=True))
     assert properties_of(text) - returned == set()
+
+
+def test_a_card_holding_nul_is_400_and_writes_nothing(dav, client, auth_headers):
+    response = dav.put("nul.vcf", card(extra="NOTE:before\x00after"))
+    assert response.status_code == 400
+    assert b"valid-address-data" in response.data
+    assert dav.get("nul.vcf").status_code == 404
+    assert client.get("/api/contacts/", headers=auth_headers).get_json() == []
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE", "PROPFIND"])
+def test_a_name_holding_nul_is_400(dav, method):
+    body = card().encode() if method == "PUT" else None
+    response = dav.request(method, dav.book + "nul%00.vcf", body, {"Content-Type": "text/vcard"})
+    assert response.status_code == 400
+    assert Multistatus(dav.propfind(dav.book, depth="1")).hrefs == [dav.book]
+
+
+def test_a_multiget_of_a_name_holding_nul_is_404_for_it(dav):
+    dav.put("ada.vcf", card())
+    hrefs = f"<D:href>{dav.book}nul%00.vcf</D:href><D:href>{dav.book}ada.vcf</D:href>"
+    status = Multistatus(dav.report(
+        '<C:addressbook-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav">'
+        f"<D:prop><D:getetag/></D:prop>{hrefs}</C:addressbook-multiget>"))
+    assert status.statuses[dav.book + "nul%00.vcf"] == "HTTP/1.1 404 Not Found"
+    assert list(status.props) == [dav.book + "ada.vcf"]
+
+
+def test_a_card_starting_with_a_bom_is_accepted(dav):
+    response = dav.put("bom.vcf", "\ufeff" + card())
+    assert response.status_code == 201
+    assert dav.get("bom.vcf").get_data(as_text=True).startswith("BEGIN:VCARD")
+
+
+def test_a_card_made_elsewhere_is_named_by_its_id_exactly_as_listed(dav, client, auth_headers):
+    made = client.post("/api/contacts/", headers=auth_headers, json={
+        "first_name": "Grace", "last_name": "Hopper", "email": "grace@example.com"}).get_json()
+    name = f"{made['id'].replace('-', '')}.vcf"
+    upper = name.removesuffix(".vcf").upper() + ".vcf"
+    etag = dav.get(name).headers["ETag"]
+    assert dav.get(upper).status_code == 404
+    assert dav.propfind(dav.book + upper).status_code == 404
+    assert dav.delete(upper).status_code == 404
+
+    created = dav.put(upper, card(uid="other", fn="Ada Lovelace"), {"If-None-Match": "*"})
+    assert created.status_code == 201
+    assert dav.get(name).headers["ETag"] == etag
+    assert "FN:Grace Hopper" in dav.get(name).get_data(as_text=True)
+    assert "FN:Ada Lovelace" in dav.get(upper).get_data(as_text=True)
+    assert sorted(Multistatus(dav.propfind(dav.book, depth="1")).hrefs) == sorted(
+        [dav.book, dav.book + name, dav.book + upper])
+    hrefs = f"<D:href>{dav.book}{name}</D:href><D:href>{dav.book}{upper}</D:href>"
+    multiget = Multistatus(dav.report(
+        '<C:addressbook-multiget xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav">'
+        f"<D:prop><D:getetag/></D:prop>{hrefs}</C:addressbook-multiget>"))
+    assert multiget.text(dav.book + name, f"{D}getetag") == etag
+    assert multiget.text(dav.book + upper, f"{D}getetag") == created.headers["ETag"]
+
+    assert dav.delete(upper).status_code == 204
+    assert dav.get(name).headers["ETag"] == etag
+

@@ -124,6 +124,9 @@ def test_a_recreated_name_is_reported_once_as_present(dav):
 @pytest.mark.parametrize("token", [
     "urn:x-contacts-api:sync:{me}:1:0000000000",
     "urn:x-contacts-api:sync:{me}:999999999999999999:ffffffffffffffffffff",
+    "urn:x-contacts-api:sync:{me}:1:é",
+    "urn:x-contacts-api:sync:{me}:²:0000000000",
+    "urn:x-contacts-api:sync:{me}:" + "9" * 5000 + ":0000000000",
     "http://example.com/sync/1",
     "nonsense",
 ])
@@ -189,3 +192,102 @@ def test_a_multiget_of_thousands_of_hrefs(three):
     status = Multistatus(dav.report(MULTIGET.format(data="", hrefs=hrefs)))
     assert len(status.hrefs) == len(names)
     assert list(status.props) == [dav.book + "ada.vcf"]
+
+
+def sync_limited(nresults: str) -> str:
+    return ('<D:sync-collection xmlns:D="DAV:"><D:sync-token/><D:sync-level>1</D:sync-level>'
+            f"<D:limit><D:nresults>{nresults}</D:nresults></D:limit>"
+            "<D:prop><D:getetag/></D:prop></D:sync-collection>")
+
+
+def query_limited(nresults: str) -> str:
+    return ('<C:addressbook-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:carddav">'
+            "<D:prop><D:getetag/></D:prop>"
+            f"<C:limit><C:nresults>{nresults}</C:nresults></C:limit></C:addressbook-query>")
+
+
+@pytest.mark.parametrize("body", [sync_limited, query_limited])
+@pytest.mark.parametrize("nresults", ["²", "0", "000", "-1", "1.5", "", " ", "one"])
+def test_nresults_that_is_not_a_positive_number_is_400(three, body, nresults):
+    assert three.report(body(nresults)).status_code == 400
+
+
+@pytest.mark.parametrize("body", [sync_limited, query_limited])
+@pytest.mark.parametrize("nresults", ["9223372036854775806", "9223372036854775807",
+                                      "99999999999999999999999", "9" * 5000])
+def test_nresults_beyond_any_book_is_no_limit(three, body, nresults):
+    status = Multistatus(three.report(body(nresults)))
+    assert sorted(status.hrefs) == sorted(three.book + name
+                                          for name in ("ada.vcf", "grace.vcf", "alan.vcf"))
+
+
+@pytest.fixture
+def values(dav, client, auth_headers):
+    """Cards whose EMAIL and TEL values are kept in columns and in `additional_data`."""
+    dav.put("many.vcf", card(uid="1", fn="Ada Lovelace", email="ada@example.com",
+                             extra="EMAIL:ada@work.example\nTEL:+44 20 7946 0000\n"
+                                   "TEL:+1 415 555 2671"))
+    dav.put("org.vcf", card(uid="2", fn="Grace Hopper", email=None,
+                            extra="ORG:Example Company\nNOTE:tel and email@company"))
+    for name, extra in (("Single", {"emails": "single@example.com", "phones": ["x", 7]}),
+                        ("Object", {"emails": {"work": "object@example.com"}})):
+        client.post("/api/contacts/", headers=auth_headers, json={
+            "first_name": name, "last_name": "Card", "email": f"{name}@example.org",
+            "additional_data": extra})
+    return dav
+
+
+@pytest.mark.parametrize(("filters", "test", "names"), [
+    ('<C:prop-filter name="EMAIL"><C:text-match>company</C:text-match></C:prop-filter>',
+     "anyof", []),
+    ('<C:prop-filter name="TEL"><C:text-match>company</C:text-match></C:prop-filter>',
+     "anyof", []),
+    ('<C:prop-filter name="EMAIL"/>', "anyof", ["many.vcf", "single", "object"]),
+    ('<C:prop-filter name="TEL"/>', "anyof", ["many.vcf", "single"]),
+    ('<C:prop-filter name="EMAIL"><C:is-not-defined/></C:prop-filter>', "anyof",
+     ["org.vcf"]),
+    ('<C:prop-filter name="TEL"><C:is-not-defined/></C:prop-filter>', "anyof",
+     ["org.vcf", "object"]),
+    ('<C:prop-filter name="EMAIL"><C:text-match match-type="equals">ADA@work.example'
+     "</C:text-match></C:prop-filter>", "anyof", ["many.vcf"]),
+    ('<C:prop-filter name="EMAIL"><C:text-match match-type="equals">single@example.com'
+     "</C:text-match></C:prop-filter>", "anyof", ["single"]),
+    ('<C:prop-filter name="EMAIL"><C:text-match>object@example.com</C:text-match></C:prop-filter>',
+     "anyof", []),
+    ('<C:prop-filter name="TEL"><C:text-match match-type="equals">+14155552671'
+     "</C:text-match></C:prop-filter>", "anyof", ["many.vcf"]),
+    ('<C:prop-filter name="TEL"><C:text-match match-type="equals">7</C:text-match>'
+     "</C:prop-filter>", "anyof", []),
+    ('<C:prop-filter name="EMAIL"><C:text-match negate-condition="yes">work</C:text-match>'
+     "</C:prop-filter>", "anyof", ["many.vcf", "single", "object"]),
+    ('<C:prop-filter name="EMAIL"><C:text-match negate-condition="yes">example</C:text-match>'
+     "</C:prop-filter>", "anyof", []),
+    ('<C:prop-filter name="EMAIL" test="allof">'
+     '<C:text-match match-type="starts-with">ada@w</C:text-match>'
+     '<C:text-match match-type="ends-with">example.com</C:text-match></C:prop-filter>',
+     "anyof", []),
+    ('<C:prop-filter name="EMAIL" test="anyof">'
+     '<C:text-match match-type="starts-with">ada@w</C:text-match>'
+     '<C:text-match match-type="ends-with">example.com</C:text-match></C:prop-filter>',
+     "anyof", ["many.vcf", "single"]),
+])
+def test_email_and_tel_filters_match_each_value(values, client, auth_headers, filters, test,
+                                                names):
+    by_name = {c["first_name"]: c["id"].replace("-", "") + ".vcf"
+               for c in client.get("/api/contacts/", headers=auth_headers).get_json()}
+    names = [by_name[name.capitalize()] if name in {"single", "object"} else name
+             for name in names]
+    response = values.report(query(filters, test))
+    assert response.status_code == 207
+    assert sorted(Multistatus(response).hrefs) == sorted(values.book + name for name in names)
+
+
+def test_a_limited_email_query_counts_matching_cards_only(values):
+    def limited(nresults):
+        return Multistatus(values.report(query('<C:prop-filter name="EMAIL"/>').replace(
+            "</C:addressbook-query>",
+            f"<C:limit><C:nresults>{nresults}</C:nresults></C:limit></C:addressbook-query>")))
+
+    assert len(limited(3).hrefs) == 3  # every card with an email, and no 507
+    assert limited(2).statuses[values.book] == "HTTP/1.1 507 Insufficient Storage"
+    assert len(limited(2).hrefs) == 3

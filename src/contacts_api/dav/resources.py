@@ -71,8 +71,11 @@ def path_of(resource: Resource) -> str:
 
 
 def resolve(path: str) -> Resource:
-    """The caller's resource at `path` (relative to `/dav/`); 404 for anything else."""
+    """The caller's resource at `path` (relative to `/dav/`); 404 for anything else, 400
+    for a NUL character (a name PostgreSQL cannot store, nor even compare)."""
     owner_id = current_user_id()
+    if "\x00" in path:
+        raise DavError(400, "NUL characters are not allowed")
     segments = [segment for segment in path.split("/") if segment]
     if any(segment in {".", ".."} for segment in segments):
         raise DavError(404, "Not found")

@@ -2,6 +2,7 @@
 through the vCard mapping of API.md §5 (sync tokens: `sync.py`)."""
 
 import hashlib
+import re
 import uuid
 from collections.abc import Iterable
 
@@ -19,6 +20,8 @@ from ..http.caching import invalidate_user
 from .errors import DavError
 
 SUFFIX = ".vcf"
+#: The name of a card made elsewhere: its id as `uuid.hex` writes it (lower case).
+ID_NAME = re.compile(rf"([0-9a-f]{{32}}){re.escape(SUFFIX)}")
 MAX_NAME_LENGTH = 255
 VALID_ADDRESS_DATA = "{urn:ietf:params:xml:ns:carddav}valid-address-data"
 SUPPORTED_ADDRESS_DATA = "{urn:ietf:params:xml:ns:carddav}supported-address-data"
@@ -41,14 +44,10 @@ def etag(card) -> str:
 
 
 def _card_id(name: str) -> uuid.UUID | None:
-    """The card id in a `<id>.vcf` name, if it is one."""
-    stem = name.removesuffix(SUFFIX)
-    if not name.endswith(SUFFIX) or len(stem) != 32:
-        return None
-    try:
-        return uuid.UUID(hex=stem)
-    except ValueError:
-        return None
+    """The card id in a `<id>.vcf` name, if it is one: exactly the name `resource_name`
+    gives, so that another spelling of the id (upper case) is another resource."""
+    match = ID_NAME.fullmatch(name)
+    return uuid.UUID(hex=match[1]) if match else None
 
 
 def _named(names: Iterable[str]) -> sa.ColumnElement[bool]:
@@ -110,6 +109,19 @@ def check_preconditions(card, if_match: ETags, if_none_match: ETags) -> None:
 def check_name(name: str) -> None:
     if not name or len(name) > MAX_NAME_LENGTH or "/" in name:
         raise DavError(400, f"A card's name must be 1 to {MAX_NAME_LENGTH} characters")
+
+
+def card_text(data: bytes, charset: str) -> str:
+    """A PUT body as text, without the BOM some clients write (the import accepts it too);
+    400 `valid-address-data` when it is not text in `charset`, or holds a NUL character,
+    which PostgreSQL cannot store."""
+    try:
+        text = data.decode(charset)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise DavError(400, "A card must be UTF-8 text", VALID_ADDRESS_DATA) from exc
+    if "\x00" in text:
+        raise DavError(400, "A card must not hold NUL characters", VALID_ADDRESS_DATA)
+    return text.removeprefix("\ufeff")
 
 
 def parse(text: str) -> vcard.ParsedCard:

@@ -39,7 +39,7 @@ def _latest(owner_id: uuid.UUID, watermark: datetime) -> int:
     return max((changeclock.to_microseconds(s) for s in stamps if s is not None), default=0)
 
 
-def _signature(owner_id: uuid.UUID, stamp: int) -> str:
+def _signature(owner_id: uuid.UUID, stamp: int | str) -> str:
     key = current_app.config["SECRET_KEY"].encode()
     message = f"{owner_id.hex}:{stamp}".encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()[:20]
@@ -50,11 +50,14 @@ def make_token(owner_id: uuid.UUID, stamp: int) -> str:
 
 
 def read_token(owner_id: uuid.UUID, token: str) -> int:
-    """The stamp of a token this server gave this owner; 403 `valid-sync-token` otherwise."""
+    """The stamp of a token this server gave this owner; 403 `valid-sync-token` otherwise.
+
+    The signature is checked over the stamp's text as sent, so only a stamp this server wrote
+    ever reaches `int`, and compared as bytes: `compare_digest` refuses non-ASCII text."""
     owner, _, rest = token.removeprefix(TOKEN_PREFIX).partition(":")
     stamp, _, signature = rest.partition(":")
-    if (token.startswith(TOKEN_PREFIX) and owner == owner_id.hex and stamp.isdigit()
-            and hmac.compare_digest(signature, _signature(owner_id, int(stamp)))):
+    if (token.startswith(TOKEN_PREFIX) and owner == owner_id.hex
+            and hmac.compare_digest(signature.encode(), _signature(owner_id, stamp).encode())):
         return int(stamp)
     raise DavError(403, "Unknown sync token", VALID_SYNC_TOKEN)
 

@@ -15,10 +15,8 @@ def put(resource: Resource) -> Response:
         raise DavError(405, "Cards are written one at a time, to a name in the address book")
     if request.mimetype and request.mimetype not in CARD_TYPES:
         raise DavError(415, "A card is sent as text/vcard", service.SUPPORTED_ADDRESS_DATA)
-    try:
-        text = request.get_data().decode(request.mimetype_params.get("charset", "utf-8"))
-    except (UnicodeDecodeError, LookupError) as exc:
-        raise DavError(400, "A card must be UTF-8 text", service.VALID_ADDRESS_DATA) from exc
+    text = service.card_text(request.get_data(),
+                             request.mimetype_params.get("charset", "utf-8"))
     created, etag = service.put_card(resource.owner_id, resource.name, text,
                                      request.if_match, request.if_none_match)
     return Response(status=201 if created else 204, headers={"ETag": f'"{etag}"'})

@@ -12,6 +12,9 @@ from ..xml import CARDDAV, DAV, element, multistatus, read_body, response, tag
 ADDRESS_DATA = tag(CARDDAV, "address-data")
 SUPPORTED_REPORT = "{DAV:}supported-report"
 VERSIONS = {None, "3.0", "4.0"}
+#: The largest `nresults` honoured: one more (asked for to see whether more follow) still
+#: fits the 64-bit LIMIT of SQLite and PostgreSQL, and no book holds that many cards.
+MAX_RESULTS = 2**63 - 2
 
 
 class Wanted:
@@ -53,13 +56,19 @@ def multiget(scope: Scope, body) -> Response:
 
 
 def limit(node) -> int | None:
-    """`<limit><nresults>n</nresults></limit>` (DAV: or CardDAV namespace), or None."""
+    """`<limit><nresults>n</nresults></limit>` (DAV: or CardDAV namespace), or None.
+
+    ASCII digits only (`isdigit` alone admits `²`, which `int` refuses). A number beyond
+    `MAX_RESULTS` is no practical limit, so it is clamped there: the database's LIMIT is a
+    64-bit integer, and `int` refuses numbers of over 4300 digits."""
     if node is None:
         return None
     text = next((child.text for child in node if child.tag.endswith("}nresults")), None)
-    if text is None or not text.strip().isdigit() or int(text) < 1:
+    digits = (text or "").strip()
+    if not (digits.isascii() and digits.isdigit()) or not digits.strip("0"):
         raise DavError(400, "nresults must be a positive number")
-    return int(text)
+    digits = digits.lstrip("0")
+    return MAX_RESULTS if len(digits) > len(str(MAX_RESULTS)) else min(int(digits), MAX_RESULTS)
 
 
 def addressbook_query(scope: Scope, body) -> Response:
