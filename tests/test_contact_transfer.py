@@ -14,7 +14,7 @@ from vcard.vcard_validator import VCard
 
 from addressbook_helpers import add
 from conftest import basic
-from contacts_api.addressbook.models import ContactLabel
+from contacts_api.addressbook.models import Contact, ContactLabel
 from contacts_api.database import db
 
 DATA = Path(__file__).parent / "data"
@@ -398,6 +398,68 @@ class TestExport:
         assert (report["created"], report["updated"], report["skipped"]) == (0, 0, len(before))
         assert cards(client, auth_headers) == before
 
+    VCARD_2_1 = "\r\n".join((
+        "BEGIN:VCARD", "VERSION:2.1",
+        "N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:M=C3=BCller;J=C3=B6rg",
+        "TEL;CELL:+49 30 123456", "TEL;WORK;VOICE:+49 30 654321",
+        "EMAIL;INTERNET;ENCODING=8BIT:joerg@example.de",
+        "NOTE;ENCODING=QUOTED-PRINTABLE:line1=0D=0A=", "line2",
+        "X-NAME;CHARSET=ISO-8859-1;7BIT:plain",
+        "PHOTO;JPEG;BASE64:", " /9j/4AAQSkZJRgABAQ", " AAAQABAAD/2w==", "",
+        "LOGO;ENCODING=BASE64;TYPE=GIF:R0lGODlhAQABAAAAACw=",
+        "END:VCARD", ""))
+
+    @pytest.mark.parametrize("version, lines", [
+        ("4.0", ["EMAIL;TYPE=INTERNET:joerg@example.de", "TEL;TYPE=CELL:+49 30 123456",
+                 "TEL;TYPE=WORK,VOICE:+49 30 654321", "NOTE:line1\\nline2", "X-NAME:plain",
+                 "PHOTO:data:image/jpeg;base64,/9j/4AAQSkZJRgABAQAAAQABAAD/2w==",
+                 "LOGO:data:image/gif;base64,R0lGODlhAQABAAAAACw="]),
+        ("3.0", ["EMAIL;TYPE=INTERNET:joerg@example.de", "TEL;TYPE=CELL:+49 30 123456",
+                 "TEL;TYPE=WORK,VOICE:+49 30 654321", "NOTE:line1\\nline2", "X-NAME:plain",
+                 "PHOTO;TYPE=JPEG;ENCODING=b:/9j/4AAQSkZJRgABAQAAAQABAAD/2w==",
+                 "LOGO;ENCODING=b;TYPE=GIF:R0lGODlhAQABAAAAACw="]),
+    ])
+    def test_a_vcard_2_1_card_goes_out_in_the_syntax_of_its_version(self, client, auth_headers,
+                                                                    version, lines):
+        """Bare parameters become TYPE=, 2.1's encodings and CHARSET go (BASE64 is 3.0's `b`,
+        a `data:` URI in 4.0), and a quoted-printable line break is a `\\n`."""
+        (card,) = ids_of(imported(client, auth_headers, self.VCARD_2_1.encode()))
+        text = export(client, auth_headers, version=version)
+        assert text.replace("\r\n ", "").split("\r\n")[5:12] == lines
+        assert "QUOTED-PRINTABLE" not in text and "CHARSET" not in text
+        assert vobject.readOne(text).tel_list[0].params == {"TYPE": ["CELL"]}
+        assert cards(client, auth_headers)[card]["additional_data"] == {
+            "note": "line1\nline2", "phones": ["+4930654321"]}
+
+    @pytest.mark.parametrize("params, content_type", [
+        ({}, "text/vcard"), ({"version": "3.0"}, "text/vcard"), ({"format": "csv"}, "text/csv")])
+    def test_every_mapped_key_set_through_json_survives_export_and_import(
+            self, client, auth_headers, params, content_type):
+        """Values with the characters vCard and CSV escape or split at (`,` `;` `\\`, a line
+        break); surrounding spaces and blank values are taken off by the JSON API."""
+        add(client, auth_headers, phone="+14155552671", additional_data={
+            "company": " ACME; Inc. ", "position": "Boss, Chief",
+            "url": "https://x.example/a?b=c,d;e", "nickname": "Jo, Joe",
+            "note": "first line\nsecond \\ line", "address": "1 Road, Town; Place",
+            "emails": ["a@example.com", " ", "B@Example.org"],
+            "phones": ["+442079460958", "555-0100"], "pet": {"kind": ["cat", None, 3]},
+            "blank": ""})
+        add(client, auth_headers, email="empty@example.com", additional_data={"note": "  "})
+        before = cards(client, auth_headers)
+        assert {card["email"]: card["additional_data"] for card in before.values()} == {
+            "john@example.com": {
+                "company": "ACME; Inc.", "position": "Boss, Chief",
+                "url": "https://x.example/a?b=c,d;e", "nickname": "Jo, Joe",
+                "note": "first line\nsecond \\ line", "address": "1 Road, Town; Place",
+                "emails": ["a@example.com", "B@Example.org"],
+                "phones": ["+442079460958", "555-0100"], "pet": {"kind": ["cat", None, 3]},
+                "blank": ""},
+            "empty@example.com": {}}
+        report = imported(client, auth_headers, export(client, auth_headers, **params).encode(),
+                          content_type, on_conflict="update")
+        assert statuses(report) == ["skipped", "skipped"]
+        assert cards(client, auth_headers) == before
+
     def test_csv_neutralises_formulas(self, client, auth_headers):
         card = add(client, auth_headers, first_name='=HYPERLINK("http://x")', last_name="@Doe",
                    phone="+14155552671", additional_data={"note": "'=already quoted"})
@@ -413,10 +475,15 @@ class TestExport:
         assert not any(cell.startswith(("=", "+", "-", "@")) for cell in row)
 
     def test_additional_data_of_any_shape(self, client, auth_headers):
-        """`additional_data` set through JSON may hold anything under the mapped keys."""
-        add(client, auth_headers, additional_data={
-            "emails": "not-a-list", "phones": [1, "+14155552671"], "company": {"x": 1},
-            "note": 5})
+        """A card written before the JSON API checked the mapped keys may hold anything
+        under them."""
+        card = add(client, auth_headers)
+        with client.application.app_context():
+            db.session.execute(sa.update(Contact).where(Contact.id == uuid.UUID(card["id"]))
+                               .values(additional_data={"emails": "not-a-list", "note": 5,
+                                                        "phones": [1, "+14155552671"],
+                                                        "company": {"x": 1}}))
+            db.session.commit()
         text = export(client, auth_headers).replace("\r\n ", "")
         assert "\r\nTEL;VALUE=uri:tel:+14155552671\r\n" in text
         assert "not-a-list" not in text and "ORG" not in text and "NOTE" not in text

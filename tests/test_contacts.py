@@ -170,6 +170,47 @@ class TestValidation:
         assert add(client, auth_headers, additional_data=data)["additional_data"] == data
 
 
+TEXT = "The key '{}' must be a string (the vCard mapping writes it as text)."
+TEXTS = "The key '{}' must be a list of strings (the vCard mapping writes each as text)."
+
+
+class TestMappedKeysOfAdditionalData:
+    """The keys the vCard mapping owns take what it writes (API.md §5: export then import
+    changes nothing); other keys take any JSON."""
+
+    @pytest.mark.parametrize("data, messages", [
+        ({"company": 123}, [TEXT.format("company")]),
+        ({"emails": ["a@example.com", 5]}, [TEXTS.format("emails")]),
+        ({"emails": "a@example.com"}, [TEXTS.format("emails")]),
+        ({"note": None, "phones": [None], "pet": 1}, [TEXT.format("note"), TEXTS.format("phones")]),
+        ({"address": ["1 Road"], "url": {"href": "x"}, "nickname": True, "position": 1.5},
+         [TEXT.format(key) for key in ("address", "url", "nickname", "position")]),
+    ])
+    @pytest.mark.parametrize("method", ["POST", "PUT", "PATCH"])
+    def test_a_wrong_type_is_422(self, client, auth_headers, method, data, messages):
+        path = URL if method == "POST" else f"{URL}{add(client, auth_headers)['id']}"
+        response = client.open(path, method=method, json=card(additional_data=data),
+                               headers=auth_headers)
+        assert response.status_code == 422
+        assert response.get_json() == {
+            "error": "validation_error", "detail": "additional_data: " + " ".join(messages),
+            "errors": {"additional_data": messages}}
+
+    def test_text_is_trimmed_and_blank_values_left_out(self, client, auth_headers):
+        data = {"company": " Example Corp ", "position": "Developer", "url": "https://x.example",
+                "nickname": "Jo", "note": "  ", "address": "1 Road, Town",
+                "emails": [" a@example.com", "", "b@example.com"], "phones": ["  "]}
+        assert add(client, auth_headers, additional_data=data)["additional_data"] == {
+            "company": "Example Corp", "position": "Developer", "url": "https://x.example",
+            "nickname": "Jo", "address": "1 Road, Town",
+            "emails": ["a@example.com", "b@example.com"]}
+
+    def test_other_keys_take_any_json(self, client, auth_headers):
+        data = {"pet": {"kind": ["cat", None, 3]}, "age": 5, "vip": True, "none": None,
+                "blank": " ", "Company": 1, "emails2": [1]}
+        assert add(client, auth_headers, additional_data=data)["additional_data"] == data
+
+
 class TestDuplicates:
     def test_duplicate_email_is_409_case_insensitively(self, client, auth_headers):
         add(client, auth_headers, email="ann@example.com")

@@ -1,8 +1,13 @@
 """REPORT: addressbook-multiget, addressbook-query and sync-collection (RFC 6578)."""
 
+import uuid
+
 import pytest
+import sqlalchemy as sa
 
 from conftest import basic
+from contacts_api.addressbook.models import Contact
+from contacts_api.database import db
 
 from .conftest import NS, Dav, Multistatus, card
 
@@ -222,8 +227,10 @@ def test_nresults_beyond_any_book_is_no_limit(three, body, nresults):
 
 
 @pytest.fixture
-def values(dav, client, auth_headers):
-    """Cards whose EMAIL and TEL values are kept in columns and in `additional_data`."""
+def values(app, dav, client, auth_headers):
+    """Cards whose EMAIL and TEL values are kept in columns and in `additional_data`; two of
+    them with shapes the JSON API refuses now (one string, an object, a number), as cards
+    stored before it did still hold them."""
     dav.put("many.vcf", card(uid="1", fn="Ada Lovelace", email="ada@example.com",
                              extra="EMAIL:ada@work.example\nTEL:+44 20 7946 0000\n"
                                    "TEL:+1 415 555 2671"))
@@ -231,9 +238,12 @@ def values(dav, client, auth_headers):
                             extra="ORG:Example Company\nNOTE:tel and email@company"))
     for name, extra in (("Single", {"emails": "single@example.com", "phones": ["x", 7]}),
                         ("Object", {"emails": {"work": "object@example.com"}})):
-        client.post("/api/contacts/", headers=auth_headers, json={
-            "first_name": name, "last_name": "Card", "email": f"{name}@example.org",
-            "additional_data": extra})
+        made = client.post("/api/contacts/", headers=auth_headers, json={
+            "first_name": name, "last_name": "Card", "email": f"{name}@example.org"})
+        with app.app_context():
+            db.session.execute(sa.update(Contact).where(Contact.id == uuid.UUID(
+                made.get_json()["id"])).values(additional_data=extra))
+            db.session.commit()
     return dav
 
 

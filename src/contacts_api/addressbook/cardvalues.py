@@ -12,8 +12,7 @@ import phonenumbers
 
 from ..http.fields import normalize_email
 from . import labels as label_rules
-from .models import MonthDay
-from .schemas import MAX_ADDITIONAL_DATA_BYTES
+from .models import MAX_ADDITIONAL_DATA_BYTES, MonthDay
 
 NAME_LENGTH = 50
 EMAIL_LENGTH = 255

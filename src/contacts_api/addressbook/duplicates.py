@@ -20,8 +20,7 @@ from ..http import NotFound, Page, PageRequest
 from ..http.caching import invalidate_user
 from ..http.errors import ValidationFailed
 from . import labels, service
-from .models import Contact, birthday_of
-from .schemas import MAX_ADDITIONAL_DATA_BYTES
+from .models import MAX_ADDITIONAL_DATA_BYTES, Contact, birthday_of
 
 REASONS = ("email", "phone", "name")
 #: The fields of the merged card that its others fill when it has none.

@@ -163,7 +163,12 @@ class Book:
 
     @staticmethod
     def _same(current: dict, values: dict) -> bool:
-        if any(current[name] != values[name] for name in (*FIELDS, "uid")):
+        # `additional_data` `{}` (as JSON may set it) is none: a vCard or CSV cannot tell them
+        # apart, so a card with `{}` comes back with none.
+        if any(current[name] != values[name] for name in (*FIELDS, "uid")
+               if name != "additional_data"):
+            return False
+        if (current["additional_data"] or None) != values["additional_data"]:
             return False
         return values["vcard"] == current["vcard"] or (
             vcard.unmapped(values["vcard"]) == vcard.unmapped(current["vcard"]))

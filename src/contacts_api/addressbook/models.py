@@ -21,6 +21,8 @@ class MonthDay(NamedTuple):
         return f"--{self.month:02d}-{self.day:02d}"
 
 
+#: The most `additional_data` may take as compact JSON (API.md §2); imports and merges too.
+MAX_ADDITIONAL_DATA_BYTES = 16 * 1024
 #: The columns a card's representation reads (not its owner, nor its CardDAV state).
 CARD_COLUMNS = ("id", "first_name", "last_name", "email", "phone", "birthday", "birthday_key",
                 "additional_data", "labels", "created_at", "updated_at")

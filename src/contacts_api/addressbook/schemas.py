@@ -13,9 +13,15 @@ from ..http import CommaList, EmailAddress, Id, Timestamp
 from ..http.fields import format_timestamp
 from . import labels
 from .filters import SORTABLE
-from .models import CARD_COLUMNS, MonthDay, birthday_of, stored_birthday
+from .models import (
+    CARD_COLUMNS,
+    MAX_ADDITIONAL_DATA_BYTES,
+    MonthDay,
+    birthday_of,
+    stored_birthday,
+)
+from .vcard import MAPPED_KEYS, TEXT_LISTS
 
-MAX_ADDITIONAL_DATA_BYTES = 16 * 1024
 MAX_ADDITIONAL_DATA_DEPTH = 32
 MAX_PHONE_INPUT = 64
 _SORT_ITEM = rf"\s*(-?({'|'.join(sorted(SORTABLE))})\s*)?"
@@ -152,6 +158,39 @@ class JsonObject(BlankAsNone, fields.Dict):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
+class CardData(JsonObject):
+    """`additional_data`: any JSON object, but the keys the vCard mapping owns
+    (`vcard.MAPPED_KEYS`) hold what the mapping writes and reads back: text, and lists of text
+    under `emails` and `phones`; trimmed, as names are, a blank one left out (an empty value
+    is no value, and no vCard line). Anything else would not survive export and import, which
+    must change nothing (API.md §5)."""
+
+    default_error_messages = {
+        "text": "The key '{key}' must be a string (the vCard mapping writes it as text).",
+        "texts": "The key '{key}' must be a list of strings (the vCard mapping writes each as "
+                 "text).",
+    }
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value, cleaned, errors = super()._deserialize(value, attr, data, **kwargs), {}, []
+        for key, item in value.items():
+            if key in TEXT_LISTS:
+                if not isinstance(item, list) or not all(isinstance(i, str) for i in item):
+                    errors.append(self.error_messages["texts"].format(key=key))
+                    continue
+                item = [text.strip() for text in item if text.strip()] or None
+            elif key in MAPPED_KEYS:
+                if not isinstance(item, str):
+                    errors.append(self.error_messages["text"].format(key=key))
+                    continue
+                item = item.strip() or None
+            if item is not None or key not in MAPPED_KEYS:
+                cleaned[key] = item
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+
 def nesting_depth(value) -> int:
     """How many objects/arrays deep `value` goes (an empty object is 1), without recursion."""
     deepest, pending = 0, [(value, 1)]
@@ -162,6 +201,12 @@ def nesting_depth(value) -> int:
             deepest = max(deepest, depth)
             pending.extend((child, depth + 1) for child in children)
     return deepest
+
+
+def _listed(keys) -> str:
+    """Keys as the document names them: "`a`, `b` and `c`"."""
+    *others, last = [f"`{key}`" for key in keys]
+    return f"{', '.join(others)} and {last}"
 
 
 class ContactSchema(Schema):
@@ -183,9 +228,14 @@ class ContactSchema(Schema):
                   "example": "1990-01-01",
                   "description": "A past date `YYYY-MM-DD`, or `--MM-DD` without a year"},
     )
-    additional_data = JsonObject(
+    additional_data = CardData(
         allow_none=True, load_default=None,
-        metadata={"example": {"company": "Example Corp", "position": "Developer"}},
+        metadata={"example": {"company": "Example Corp", "position": "Developer"},
+                  "description": "Any JSON object, except that the keys the vCard mapping "
+                                 "owns take what it writes: "
+                                 f"{_listed(k for k in MAPPED_KEYS if k not in TEXT_LISTS)} "
+                                 f"a string, {_listed(TEXT_LISTS)} a list of strings; "
+                                 "trimmed, blank ones left out"},
     )
     labels = Labels(
         load_default=list,

@@ -34,8 +34,10 @@ PRODID = "-//contacts_api//address book//EN"
 #: The first of each of these maps to a key of `additional_data`; further ones are kept.
 SINGLE = {"ORG": "company", "TITLE": "position", "URL": "url", "NICKNAME": "nickname",
           "NOTE": "note", "ADR": "address"}
+#: The keys of `additional_data` that hold the further EMAILs and TELs, lists of text.
+TEXT_LISTS = ("emails", "phones")
 #: The keys of `additional_data` that cards read in set; any other key is the user's own.
-MAPPED_KEYS = (*SINGLE.values(), "emails", "phones")
+MAPPED_KEYS = (*SINGLE.values(), *TEXT_LISTS)
 #: Written from the card's columns and metadata, never copied from the stored card.
 REWRITTEN = {"BEGIN", "END", "VERSION", "PRODID", "REV", "UID"}
 _BEGIN = re.compile(r"BEGIN:VCARD[ \t]*$", re.I)

@@ -24,6 +24,10 @@ _DATA_URI = re.compile(r"^data:([\w.+-]+)/([\w.+-]+);base64,(.*)$", re.I | re.S)
 _ESCAPED = re.compile(r"\\(.)", re.S)
 _FOLD = re.compile(r"(?:\r\n|\n|\r)[ \t]")
 _LINE_END = re.compile(r"\r\n|\n|\r")
+#: vCard 2.1's encodings as 3.0 names them (None: gone). Quoted-printable is decoded, and
+#: 7BIT and 8BIT are what any value is now; BASE64 is 3.0's `b` (4.0 has no ENCODING:
+#: `convert` makes a binary value a `data:` URI). 2.1 may write them bare (`;BASE64`).
+_ENCODINGS = {"QUOTED-PRINTABLE": None, "7BIT": None, "8BIT": None, "BASE64": "b"}
 
 
 class Malformed(ValueError):
@@ -59,10 +63,12 @@ def read_lines(block: str) -> list[Line]:
             for pair in pairs:
                 if len(pair) == 1:
                     # vCard 2.1's bare parameters (`TEL;CELL:`, `;QUOTED-PRINTABLE`).
-                    pair = ["ENCODING" if pair[0].upper() == "QUOTED-PRINTABLE" else "TYPE",
-                            pair[0]]
+                    pair = ["ENCODING" if pair[0].upper() in _ENCODINGS else "TYPE", pair[0]]
                 params.setdefault(pair[0].upper(), []).extend(pair[1:])
-            plain = len(pairs) == len(params) and not {"CHARSET", "ENCODING"} & params.keys()
+            # A line with a bare parameter is vCard 2.1 and not kept as written: 3.0 and 4.0
+            # need `TYPE=CELL` where 2.1 wrote `CELL`.
+            plain = (len(pairs) == len(params) and all(len(pair) > 1 for pair in pairs)
+                     and not {"CHARSET", "ENCODING"} & params.keys())
             decoded = _decoded(value, params)
             lines.append(Line(name.upper(), decoded, params, group,
                               text if plain and "\n" not in text else None))
@@ -76,17 +82,21 @@ def read_lines(block: str) -> list[Line]:
 
 
 def _decoded(value: str, params: dict) -> str:
-    """A quoted-printable value decoded (its CHARSET too): what we write is plain UTF-8."""
+    """The value and its ENCODING as 3.0 writes them (`_ENCODINGS`): a quoted-printable value
+    decoded (its CHARSET too) into plain UTF-8, its line breaks escaped as `\\n`, the only
+    line break a 3.0 or 4.0 text value has (a raw CR LF would be read back as LF)."""
     if not params:
         return value
     charset = (params.pop("CHARSET", None) or ["utf-8"])[0]
-    encoding = params.get("ENCODING", [])
-    if not any(e.upper() == "QUOTED-PRINTABLE" for e in encoding):
+    encodings = params.get("ENCODING", [])
+    if kept := [e for e in (_ENCODINGS.get(e.upper(), e) for e in encodings) if e]:
+        params["ENCODING"] = kept  # in its place: parameters are written in their order
+    else:
+        params.pop("ENCODING", None)
+    if not any(e.upper() == "QUOTED-PRINTABLE" for e in encodings):
         return value
-    params["ENCODING"] = [e for e in encoding if e.upper() != "QUOTED-PRINTABLE"]
-    if not params["ENCODING"]:
-        del params["ENCODING"]
-    return codecs.decode(value.encode("utf-8"), "quoted-printable").decode(charset)
+    text = codecs.decode(value.encode("utf-8"), "quoted-printable").decode(charset)
+    return _LINE_END.sub(r"\\n", text)
 
 
 def unescape(value: str) -> str:
@@ -168,8 +178,7 @@ def convert(line: Line, version: str) -> Line:
 
 
 def _convert_binary(line: Line, version: str) -> None:
-    encoding = [e.lower() for e in line.params.get("ENCODING", [])]
-    if version == "4.0" and ("b" in encoding or "base64" in encoding):
+    if version == "4.0" and "b" in (e.lower() for e in line.params.get("ENCODING", [])):
         kind = (types(line) or ["JPEG"])[0].lower()
         media = kind if "/" in kind else f"{BINARY[line.name]}/{kind}"
         line.value, line.source = f"data:{media};base64,{''.join(line.value.split())}", None
@@ -192,7 +201,7 @@ def serialize(line: Line) -> str:
         # vobject refuses a double quote in a parameter value (RFC 6350 has no escape for it).
         quoted = ",".join(dquoteEscape(value.replace('"', "'")) for value in values)
         text.append(f";{key}={quoted}")
-    # A value decoded from quoted-printable may hold raw line breaks; as text they are `\\n`.
+    # A value from a CSV cell (a UID) may hold raw line breaks; as text they are `\\n`.
     value = line.value
     if "\n" in value or "\r" in value:
         value = value.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
