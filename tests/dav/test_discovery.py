@@ -81,6 +81,15 @@ def test_allprop_and_propname(dav):
     assert f"{D}sync-token" in names.props[dav.book]
 
 
+def test_an_empty_prop_is_answered_an_empty_200_propstat(dav):
+    body = '<D:propfind xmlns:D="DAV:"><D:prop/></D:propfind>'
+    answer = Multistatus(dav.propfind(dav.book, body))
+    [propstat] = answer.root.findall("D:response/D:propstat", NS)
+    assert propstat.findtext("D:status", namespaces=NS) == "HTTP/1.1 200 OK"
+    assert len(propstat.find("D:prop", NS)) == 0
+    assert answer.props == {dav.book: {}} and answer.missing == {}
+
+
 def test_login_by_email_and_bearer_work_too(client, user, bearer):
     for headers in (basic(user.email), bearer(user)):
         response = client.open("/dav/", method="PROPFIND", headers={**headers, "Depth": "0"})

@@ -176,6 +176,15 @@ def test_proppatch_is_refused_property_by_property(dav):
         "Contacts"
 
 
+def test_proppatch_of_a_missing_card_is_404(dav):
+    body = ('<D:propertyupdate xmlns:D="DAV:"><D:set><D:prop><D:displayname>New</D:displayname>'
+            "</D:prop></D:set></D:propertyupdate>")
+    response = dav.request("PROPPATCH", dav.book + "missing.vcf", body)
+    assert response.status_code == 404
+    assert dav.put("there.vcf", card()).status_code == 201
+    assert dav.request("PROPPATCH", dav.book + "there.vcf", body).status_code == 207
+
+
 def test_basic_failures_count_toward_the_unauthenticated_budget(app, client, user):
     app.config["RATELIMIT_UNAUTHENTICATED"] = "3 per minute"
     for _ in range(3):

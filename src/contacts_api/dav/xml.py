@@ -69,10 +69,13 @@ def response(path: str, found: list[ET.Element] = (), missing: list[str] = (),
     if status is not None:
         node.append(status_line(status))
         return node
-    for props, code in ((found, 200), ([ET.Element(name) for name in missing], 404)):
-        if props:
-            node.append(element(tag(DAV, "propstat"), None,
-                                element(tag(DAV, "prop"), None, *props), status_line(code)))
+    propstats = [(props, code) for props, code in
+                 ((found, 200), ([ET.Element(name) for name in missing], 404)) if props]
+    # A response holds a status or at least one propstat (RFC 4918 §14.24): an empty
+    # `<D:prop/>` asked for no property, and is answered an empty 200 propstat.
+    for props, code in propstats or [((), 200)]:
+        node.append(element(tag(DAV, "propstat"), None,
+                            element(tag(DAV, "prop"), None, *props), status_line(code)))
     return node
 
 

@@ -2,12 +2,16 @@
 
 from flask import Response
 
+from .. import service
 from ..errors import DavError
 from ..resources import Resource, path_of
 from ..xml import DAV, element, multistatus, read_body, response, status_line, tag
 
 
 def proppatch(resource: Resource) -> Response:
+    if not resource.is_collection and service.find_card(resource.owner_id,
+                                                        resource.name) is None:
+        raise DavError(404, "No such card")
     body = read_body()
     if body is None or body.tag != tag(DAV, "propertyupdate"):
         raise DavError(400, "PROPPATCH needs a DAV:propertyupdate body")
